@@ -1,0 +1,47 @@
+"""The application factory: routes, problem handlers and the database lifespan."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import suivi
+from api.problems import install_problem_handlers
+from api.routes import health, recommendations
+from suivi.db import create_engine, create_sessionmaker, resolve_database_url
+from suivi.settings import Settings, get_settings
+
+DESCRIPTION = (
+    "Follow-up of UN human-rights recommendations (UPR, treaty bodies, special procedures) "
+    "that concern human rights defenders. Errors are RFC 9457 `application/problem+json`."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A Suivi application; the database is reached when the lifespan starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Starting the embedded server blocks for a moment: keep it off the event loop.
+        url = await asyncio.to_thread(resolve_database_url, settings)
+        engine = create_engine(url, settings)
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Suivi",
+        version=suivi.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(recommendations.router)
+    return app

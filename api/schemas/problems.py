@@ -1,0 +1,47 @@
+"""RFC 9457 problem details, as documented in the OpenAPI spec."""
+
+from typing import Any
+
+from api.schemas.base import Schema
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParam(Schema):
+    """One rejected input: where it was and why."""
+
+    name: str
+    location: str
+    reason: str
+
+
+class Problem(Schema):
+    """An error response (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[InvalidParam] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    404: "No such object",
+    422: "Invalid parameters; `errors` names each one",
+    500: "Unexpected server error",
+    503: "The database cannot be reached",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting each status as problem+json."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }

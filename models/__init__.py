@@ -1,0 +1,36 @@
+"""Every Suivi table, importable from one place (Alembic reads `Base.metadata` from here)."""
+
+from models.action import ActionRecommendation, StateAction
+from models.audit import AuditEvent
+from models.base import Base
+from models.document import Document
+from models.grade import FollowUpGrade
+from models.import_run import ImportRun
+from models.indicator import Indicator, IndicatorObservation, IndicatorRecommendation
+from models.institution import Institution
+from models.mechanism import Body, Mechanism
+from models.organisation import ApiClient, Organisation
+from models.recommendation import PositionRecord, Recommendation, RecommendationText
+from models.update import ProgressUpdate
+
+__all__ = [
+    "ActionRecommendation",
+    "ApiClient",
+    "AuditEvent",
+    "Base",
+    "Body",
+    "Document",
+    "FollowUpGrade",
+    "ImportRun",
+    "Indicator",
+    "IndicatorObservation",
+    "IndicatorRecommendation",
+    "Institution",
+    "Mechanism",
+    "Organisation",
+    "PositionRecord",
+    "ProgressUpdate",
+    "Recommendation",
+    "RecommendationText",
+    "StateAction",
+]

@@ -1,0 +1,139 @@
+"""Recommendations, their texts per language and the history of the State's position."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    CHAR,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    false,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, CreatedMixin, IdMixin, TimestampMixin, enum_column
+from models.document import Document
+from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
+from models.mechanism import Body
+
+EMPTY_ARRAY = text("'{}'")
+
+
+class Recommendation(IdMixin, TimestampMixin, Base):
+    """One paragraph of one document of one mechanism, addressed to one State."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        CheckConstraint("action_category BETWEEN 1 AND 5", name="action_category_range"),
+        # The natural key where the source gives one: (document symbol, paragraph).
+        Index(
+            "uq_recommendations_document_id_paragraph",
+            "document_id",
+            "paragraph",
+            unique=True,
+            postgresql_where=text("document_id IS NOT NULL AND paragraph IS NOT NULL"),
+        ),
+        # Sources without a paragraph (UPR Info rows, UHRI annotations) carry their own key.
+        Index(
+            "uq_recommendations_source_format_source_record_id",
+            "source_format",
+            "source_record_id",
+            unique=True,
+            postgresql_where=text("source_record_id IS NOT NULL"),
+        ),
+        Index("ix_recommendations_state_code_id", "state_code", "id"),
+        Index("ix_recommendations_updated_at_id", "updated_at", "id"),
+        Index("ix_recommendations_themes", "themes", postgresql_using="gin"),
+        Index("ix_recommendations_affected_persons", "affected_persons", postgresql_using="gin"),
+        Index("ix_recommendations_sdgs", "sdgs", postgresql_using="gin"),
+        Index(
+            "ix_recommendations_recommending_states", "recommending_states", postgresql_using="gin"
+        ),
+    )
+
+    state_code: Mapped[str] = mapped_column(CHAR(3))
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    paragraph: Mapped[str | None] = mapped_column(String(32))
+    # The language of the text the source gave first; translations live in recommendation_texts.
+    language: Mapped[str] = mapped_column(String(8))
+    # UHRI keeps concerns and observations beside recommendations; follow-up concerns the latter.
+    annotation_type: Mapped[str | None] = mapped_column(String(64))
+    recommending_states: Mapped[list[str]] = mapped_column(
+        ARRAY(CHAR(3)), server_default=EMPTY_ARRAY
+    )
+    position: Mapped[Position | None] = mapped_column(enum_column(Position, "position"))
+    action_category: Mapped[int | None] = mapped_column(SmallInteger)
+    session: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+    cycle: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+    issued_date: Mapped[date | None] = mapped_column(Date, index=True)
+    themes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
+    affected_persons: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
+    sdgs: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=EMPTY_ARRAY)
+    hrd_relevance: Mapped[HrdRelevance] = mapped_column(
+        enum_column(HrdRelevance, "hrd_relevance"),
+        server_default=HrdRelevance.NONE.value,
+        index=True,
+    )
+    # Why: [{"source": "tag" | "text", "match": "..."}], so a person can check the call.
+    hrd_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'"))
+    follow_up_selected: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    follow_up_deadline_date: Mapped[date | None] = mapped_column(Date, index=True)
+    # Set by office staff; when null the headline status comes from published updates.
+    office_status: Mapped[ImplementationStatus | None] = mapped_column(
+        enum_column(ImplementationStatus, "office_status")
+    )
+    # Derived from office_status and published updates, stored so lists can filter on it.
+    status: Mapped[ImplementationStatus] = mapped_column(
+        enum_column(ImplementationStatus, "implementation_status"),
+        server_default=ImplementationStatus.NOT_ASSESSED.value,
+        index=True,
+    )
+    source_format: Mapped[SourceFormat] = mapped_column(enum_column(SourceFormat, "source_format"))
+    source_record_id: Mapped[str | None] = mapped_column(Text)
+    # sha256 of the normalised content: an unchanged re-import is detected without a diff.
+    content_hash: Mapped[str] = mapped_column(CHAR(64))
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), index=True)
+
+    body: Mapped[Body] = relationship(lazy="raise")
+    document: Mapped[Document | None] = relationship(lazy="raise")
+    texts: Mapped[list["RecommendationText"]] = relationship(
+        lazy="raise", order_by="RecommendationText.language"
+    )
+    position_history: Mapped[list["PositionRecord"]] = relationship(
+        lazy="raise", order_by="PositionRecord.id"
+    )
+
+
+class RecommendationText(Base):
+    """The recommendation's text in one language; the original language included."""
+
+    __tablename__ = "recommendation_texts"
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PositionRecord(IdMixin, CreatedMixin, Base):
+    """One position the State took on a recommendation; the latest is copied to the row."""
+
+    __tablename__ = "position_history"
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[Position] = mapped_column(enum_column(Position, "position"))
+    stated_date: Mapped[date | None] = mapped_column(Date)
+    # Where the position is recorded, e.g. the addendum `A/HRC/19/7/Add.1`.
+    source: Mapped[str | None] = mapped_column(Text)

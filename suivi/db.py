@@ -1,0 +1,64 @@
+"""Engine, sessions and migrations: the one way Suivi reaches PostgreSQL."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+import migrations
+from suivi.embedded import embedded_database_url
+from suivi.settings import Settings
+
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The configured server's URL, or the embedded server's after starting it."""
+    if settings.database_url:
+        return settings.database_url
+    return embedded_database_url(settings.data_dir)
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    """An asyncpg engine with Suivi's pool size and per-statement time limit."""
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {
+                "application_name": "suivi",
+                "statement_timeout": str(settings.statement_timeout_ms),
+            }
+        },
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit, as request handlers need."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration that works from a source checkout and an installed package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser interpolation would read '%' in a URL (an escaped socket path) as a variable.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Apply migrations up to `revision`; synchronous, so call it outside an event loop."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade_database(url: str, revision: str = "base") -> None:
+    """Revert migrations down to `revision`; synchronous, like `upgrade_database`."""
+    command.downgrade(alembic_config(url), revision)

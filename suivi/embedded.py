@@ -1,0 +1,26 @@
+"""The embedded PostgreSQL (pgserver) used when no `SUIVI_DATABASE_URL` is set."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+EMBEDDED_DATABASE = "suivi"
+
+
+def _server(data_dir: Path) -> Any:
+    # Imported here: a production process with a real server never loads pgserver.
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+
+
+def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
+    """Start (or join) the embedded server in `data_dir`, create `database`, return its URL."""
+    server = _server(data_dir)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    url = make_url(server.get_uri(database)).set(drivername="postgresql+asyncpg", password=None)
+    return url.render_as_string(hide_password=False)

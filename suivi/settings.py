@@ -1,0 +1,38 @@
+"""Runtime settings, read from `SUIVI_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("suivi", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob Suivi reads; unset means the embedded database and local defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SUIVI_", env_ignore_empty=True, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql+asyncpg:// URL of a real server; unset starts the embedded one.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the embedded PostgreSQL keeps its data.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "info"
+    db_pool_size: int = Field(default=5, ge=1)
+    statement_timeout_ms: int = Field(default=15_000, ge=0)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests override the FastAPI dependency instead of patching."""
+    return Settings()
