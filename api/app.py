@@ -10,6 +10,7 @@ import suivi
 from api.problems import install_problem_handlers
 from api.routes import health, recommendations
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
+from suivi.logging import configure_logging
 from suivi.settings import Settings, get_settings
 
 DESCRIPTION = (
@@ -21,6 +22,7 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A Suivi application; the database is reached when the lifespan starts."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,5 +1,6 @@
 """The embedded PostgreSQL (pgserver) used when no `SUIVI_DATABASE_URL` is set."""
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +10,15 @@ EMBEDDED_DATABASE = "suivi"
 
 
 def _server(data_dir: Path) -> Any:
-    # Imported here: a production process with a real server never loads pgserver.
-    import pgserver
-
     data_dir.mkdir(parents=True, exist_ok=True)
-    return pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    with warnings.catch_warnings():
+        # pgserver keeps its lock in the user runtime directory; without XDG_RUNTIME_DIR
+        # (containers, CI) platformdirs falls back to /tmp and says so, which is fine here.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        # Imported here: a production process with a real server never loads pgserver.
+        import pgserver
+
+        return pgserver.get_server(data_dir / "pgdata", cleanup_mode="stop")
 
 
 def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:

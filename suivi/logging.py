@@ -8,8 +8,10 @@ import structlog
 
 def configure_logging(level: str = "info") -> None:
     """Route structlog and the standard library through one renderer at `level`."""
+    # Plain tracebacks only: a rich traceback prints local variables, which can hold
+    # a confidential submitter's name.
     renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer()
+        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
         if sys.stderr.isatty()
         else structlog.processors.JSONRenderer()
     )

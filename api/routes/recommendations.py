@@ -10,6 +10,7 @@ from api.pagination import decode_cursor, encode_cursor
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     PositionRead,
+    ProvenanceRead,
     RecommendationDetailRead,
     RecommendationPage,
     RecommendationRead,
@@ -79,4 +80,9 @@ async def get_recommendation(
         follow_up_selected=detail.follow_up_selected,
         follow_up_deadline=detail.follow_up_deadline_date,
         office_status=detail.office_status,
+        provenance=ProvenanceRead(
+            source_format=detail.source_format,
+            source_record_id=detail.source_record_id,
+            import_run_id=detail.import_run_id,
+        ),
     )

@@ -6,7 +6,13 @@ from typing import Literal
 from pydantic import Field
 
 from api.schemas.base import Schema
-from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
+from models.enums import (
+    HrdRelevance,
+    ImplementationStatus,
+    MechanismCode,
+    Position,
+    SourceFormat,
+)
 
 
 class HrdReason(Schema):
@@ -50,6 +56,14 @@ class PositionRead(Schema):
     source: str | None
 
 
+class ProvenanceRead(Schema):
+    """Where the record came from: `sample` marks the illustrative sample, not UN data."""
+
+    source_format: SourceFormat
+    source_record_id: str | None
+    import_run_id: int | None
+
+
 class RecommendationDetailRead(RecommendationRead):
     """One recommendation in full."""
 
@@ -61,6 +75,7 @@ class RecommendationDetailRead(RecommendationRead):
     office_status: ImplementationStatus | None = Field(
         description="The office's own assessment, when it gave one."
     )
+    provenance: ProvenanceRead
 
 
 class RecommendationPage(Schema):

@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import Body, Document, PositionRecord, Recommendation, RecommendationText
-from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
+from models.enums import (
+    HrdRelevance,
+    ImplementationStatus,
+    MechanismCode,
+    Position,
+    SourceFormat,
+)
 from suivi.errors import NotFound
 
 
@@ -52,6 +58,9 @@ class RecommendationDetail:
     follow_up_selected: bool
     follow_up_deadline_date: date | None
     office_status: ImplementationStatus | None
+    source_format: SourceFormat
+    source_record_id: str | None
+    import_run_id: int | None
 
 
 SummaryRow = tuple[Recommendation, str, MechanismCode, str | None, str | None]
@@ -112,7 +121,7 @@ async def list_page(
         query = query.where(Recommendation.id > after_id)
     if states:
         query = query.where(Recommendation.state_code.in_(states))
-    rows = (await session.execute(query)).tuples().all()
+    rows = (await session.execute(query)).all()
     items = [_summary(row) for row in rows[:limit]]
     next_after = items[-1].id if len(rows) > limit else None
     return items, next_after
@@ -128,7 +137,7 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
             selectinload(Recommendation.position_history),
         )
     )
-    row = (await session.execute(query)).tuples().one_or_none()
+    row = (await session.execute(query)).one_or_none()
     if row is None:
         raise NotFound(f"No recommendation has id {recommendation_id}.")
     rec = row[0]
@@ -140,4 +149,7 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
         follow_up_selected=rec.follow_up_selected,
         follow_up_deadline_date=rec.follow_up_deadline_date,
         office_status=rec.office_status,
+        source_format=rec.source_format,
+        source_record_id=rec.source_record_id,
+        import_run_id=rec.import_run_id,
     )

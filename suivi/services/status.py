@@ -6,11 +6,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ProgressUpdate, Recommendation
-from models.enums import ImplementationStatus, ReviewState
+from models.enums import Confidentiality, ImplementationStatus, ReviewState
 
 
 async def recompute(session: AsyncSession, *, recommendation_ids: Collection[int]) -> None:
-    """Store each status: the office's assessment, else the latest published one, else none."""
+    """Store each status: the office's, else the latest published non-restricted one, else none."""
     if not recommendation_ids:
         return
     latest_published = (
@@ -18,6 +18,8 @@ async def recompute(session: AsyncSession, *, recommendation_ids: Collection[int
         .where(
             ProgressUpdate.recommendation_id == Recommendation.id,
             ProgressUpdate.review_state == ReviewState.PUBLISHED,
+            # Restricted updates are for staff only; a public status must not reveal them.
+            ProgressUpdate.confidentiality != Confidentiality.RESTRICTED,
         )
         .order_by(ProgressUpdate.as_of_date.desc(), ProgressUpdate.id.desc())
         .limit(1)

@@ -1,0 +1,26 @@
+"""Running the real `suivi` command in a child process, as an operator would."""
+
+import os
+import subprocess
+import sys
+
+SUIVI = [sys.executable, "-m", "suivi.cli"]
+
+
+def command_env(database_url: str) -> dict[str, str]:
+    """The environment of a child `suivi` pointed at `database_url`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUIVI_")}
+    env["SUIVI_DATABASE_URL"] = database_url
+    return env
+
+
+def run_suivi(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    """Run `suivi ARGS` to completion and capture what it printed."""
+    return subprocess.run(
+        [*SUIVI, *args],
+        env=command_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,44 @@
+"""Scratch databases for the suite, on the test server or on an embedded one."""
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from suivi.embedded import embedded_database_url
+
+TEST_URL_VARIABLE = "SUIVI_TEST_DATABASE_URL"
+
+
+def server_url(embedded_dir: Path) -> str:
+    """`SUIVI_TEST_DATABASE_URL` when set, else a new embedded server in `embedded_dir`."""
+    configured = os.environ.get(TEST_URL_VARIABLE)
+    if configured:
+        return configured
+    return embedded_database_url(embedded_dir, database="suivi_test_admin")
+
+
+async def create_database(admin_url: str, prefix: str = "suivi_test") -> str:
+    """A new empty database on the server of `admin_url`; its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(admin_url: str, url: str) -> None:
+    """Drop the database of `url`, closing whatever connections remain."""
+    name = make_url(url).database
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
