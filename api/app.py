@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import suivi
+from api.access_log import install_access_log
 from api.problems import install_problem_handlers
 from api.routes import health, recommendations
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    install_access_log(app)
     app.include_router(health.router)
     app.include_router(recommendations.router)
     return app

@@ -51,6 +51,8 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
+        # Suivi logs requests itself, without client addresses (api/access_log.py).
+        access_log=False,
     )
 
 
