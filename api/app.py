@@ -11,6 +11,7 @@ from api.access_log import install_access_log
 from api.problems import install_problem_handlers
 from api.routes import health, recommendations
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
+from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
 from suivi.settings import Settings, get_settings
 
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await engine.dispose()
+            if settings.database_url is None:
+                await asyncio.to_thread(release_embedded, settings.data_dir)
 
     app = FastAPI(
         title="Suivi",

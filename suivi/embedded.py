@@ -29,3 +29,12 @@ def embedded_database_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> 
         server.psql(f'CREATE DATABASE "{database}";')
     url = make_url(server.get_uri(database)).set(drivername="postgresql+asyncpg", password=None)
     return url.render_as_string(hide_password=False)
+
+
+def release_embedded(data_dir: Path) -> None:
+    """Drop this process's hold on the embedded server; the last holder to leave stops it.
+
+    Called on application shutdown because uvicorn ends a process stopped by a signal by
+    re-raising that signal, and exit handlers do not run then.
+    """
+    _server(data_dir).cleanup()

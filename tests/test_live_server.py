@@ -1,8 +1,11 @@
 """End to end: `suivi demo`, then `suivi serve` as a live uvicorn process, then HTTP."""
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from tests.commands import SUIVI, command_env, run_suivi
 from tests.databases import create_database, drop_database
 
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60
 
 
 def _free_port() -> int:
@@ -19,27 +22,23 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-async def live_server(admin_url: str) -> AsyncIterator[str]:
-    """A served Suivi holding the sample, on its own database; its base URL."""
-    url = await create_database(admin_url, prefix="suivi_live")
+@asynccontextmanager
+async def serving(env: dict[str, str]) -> AsyncIterator[str]:
+    """`suivi serve` in a child process until it answers /ready; its base URL. SIGTERM after."""
     port = _free_port()
-    process: asyncio.subprocess.Process | None = None
+    process = await asyncio.create_subprocess_exec(
+        *SUIVI,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
     try:
-        loaded = await asyncio.to_thread(run_suivi, "demo", database_url=url)
-        assert loaded.returncode == 0, loaded.stderr
-        process = await asyncio.create_subprocess_exec(
-            *SUIVI,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env=command_env(url),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base) as client:
             for _ in range(STARTUP_SECONDS * 10):
                 assert process.returncode is None, "suivi serve exited during start-up"
@@ -53,14 +52,28 @@ async def live_server(admin_url: str) -> AsyncIterator[str]:
                 pytest.fail("suivi serve did not become ready")
         yield base
     finally:
-        if process is not None and process.returncode is None:
+        if process.returncode is None:
             process.terminate()
-            await asyncio.wait_for(process.wait(), timeout=10)
+            await asyncio.wait_for(process.wait(), timeout=30)
+
+
+@pytest.fixture
+async def sample_database_url(admin_url: str) -> AsyncIterator[str]:
+    """A database holding the sample, loaded by `suivi demo`."""
+    url = await create_database(admin_url, prefix="suivi_live")
+    try:
+        loaded = await asyncio.to_thread(run_suivi, "demo", database_url=url)
+        assert loaded.returncode == 0, loaded.stderr
+        yield url
+    finally:
         await drop_database(admin_url, url)
 
 
-async def test_served_sample_is_listed_over_http(live_server: str) -> None:
-    async with httpx.AsyncClient(base_url=live_server) as client:
+async def test_served_sample_is_listed_over_http(sample_database_url: str) -> None:
+    async with (
+        serving(command_env(sample_database_url)) as base,
+        httpx.AsyncClient(base_url=base) as client,
+    ):
         first = await client.get("/v1/recommendations", params={"limit": 20})
         assert first.status_code == 200
         page = first.json()
@@ -76,3 +89,17 @@ async def test_served_sample_is_listed_over_http(live_server: str) -> None:
         detail = await client.get(f"/v1/recommendations/{page['items'][0]['id']}")
         assert detail.json()["provenance"]["source_format"] == "sample"
         assert (await client.get("/docs")).status_code == 200
+
+
+async def test_embedded_server_starts_and_stops_with_serve(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUIVI_")}
+    env["SUIVI_DATA_DIR"] = str(tmp_path / "suivi-data")
+    postmaster_pid = tmp_path / "suivi-data" / "pgdata" / "postmaster.pid"
+
+    async with serving(env) as base, httpx.AsyncClient(base_url=base) as client:
+        assert postmaster_pid.exists()
+        response = await client.get("/v1/recommendations")
+        assert response.json() == {"items": [], "next_cursor": None}
+
+    # Stopping the service stops the embedded PostgreSQL it started.
+    assert not postmaster_pid.exists()
