@@ -33,22 +33,7 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     __tablename__ = "recommendations"
     __table_args__ = (
         CheckConstraint("action_category BETWEEN 1 AND 5", name="action_category_range"),
-        # The natural key where the source gives one: (document symbol, paragraph).
-        Index(
-            "uq_recommendations_document_id_paragraph",
-            "document_id",
-            "paragraph",
-            unique=True,
-            postgresql_where=text("document_id IS NOT NULL AND paragraph IS NOT NULL"),
-        ),
-        # Sources without a paragraph (UPR Info rows, UHRI annotations) carry their own key.
-        Index(
-            "uq_recommendations_source_format_source_record_id",
-            "source_format",
-            "source_record_id",
-            unique=True,
-            postgresql_where=text("source_record_id IS NOT NULL"),
-        ),
+        Index("ix_recommendations_document_id_paragraph", "document_id", "paragraph"),
         Index("ix_recommendations_state_code_id", "state_code", "id"),
         Index("ix_recommendations_updated_at_id", "updated_at", "id"),
         Index("ix_recommendations_themes", "themes", postgresql_using="gin"),
@@ -59,6 +44,9 @@ class Recommendation(IdMixin, TimestampMixin, Base):
         ),
     )
 
+    # Identity across imports: `doc:<symbol>#<paragraph>` where the source gives both, else the
+    # source's own key (`uhri:<AnnotationId>`, `upr-info:<hash of state, session, text...>`).
+    natural_key: Mapped[str] = mapped_column(Text, unique=True)
     state_code: Mapped[str] = mapped_column(CHAR(3))
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

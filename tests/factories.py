@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import Body, Document, PositionRecord, Recommendation, RecommendationText
 from models.enums import HrdRelevance, Position, SourceFormat
 from suivi.hashing import content_hash
+from suivi.records import natural_key_for_paragraph
 
 
 async def body(session: AsyncSession, code: str) -> Body:
@@ -51,6 +52,7 @@ async def recommendation(
 ) -> Recommendation:
     texts = texts or {language: f"Recommendation {paragraph} of {doc.symbol}."}
     rec = Recommendation(
+        natural_key=natural_key_for_paragraph(doc.symbol, paragraph),
         state_code=doc.state_code or "TUN",
         body_id=doc.body_id,
         document_id=doc.id,

@@ -563,6 +563,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_documents_state_code"), "documents", ["state_code"], unique=False)
     op.create_table(
         "recommendations",
+        sa.Column("natural_key", sa.Text(), nullable=False),
         sa.Column("state_code", sa.CHAR(length=3), nullable=False),
         sa.Column("body_id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.BigInteger(), nullable=True),
@@ -710,6 +711,7 @@ def upgrade() -> None:
             name=op.f("fk_recommendations_import_run_id_import_runs"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendations")),
+        sa.UniqueConstraint("natural_key", name=op.f("uq_recommendations_natural_key")),
     )
     op.create_index(
         "ix_recommendations_affected_persons",
@@ -765,18 +767,10 @@ def upgrade() -> None:
         "ix_recommendations_updated_at_id", "recommendations", ["updated_at", "id"], unique=False
     )
     op.create_index(
-        "uq_recommendations_document_id_paragraph",
+        "ix_recommendations_document_id_paragraph",
         "recommendations",
         ["document_id", "paragraph"],
-        unique=True,
-        postgresql_where=sa.text("document_id IS NOT NULL AND paragraph IS NOT NULL"),
-    )
-    op.create_index(
-        "uq_recommendations_source_format_source_record_id",
-        "recommendations",
-        ["source_format", "source_record_id"],
-        unique=True,
-        postgresql_where=sa.text("source_record_id IS NOT NULL"),
+        unique=False,
     )
     op.create_table(
         "action_recommendations",
@@ -1138,16 +1132,7 @@ def downgrade() -> None:
         op.f("ix_action_recommendations_recommendation_id"), table_name="action_recommendations"
     )
     op.drop_table("action_recommendations")
-    op.drop_index(
-        "uq_recommendations_source_format_source_record_id",
-        table_name="recommendations",
-        postgresql_where=sa.text("source_record_id IS NOT NULL"),
-    )
-    op.drop_index(
-        "uq_recommendations_document_id_paragraph",
-        table_name="recommendations",
-        postgresql_where=sa.text("document_id IS NOT NULL AND paragraph IS NOT NULL"),
-    )
+    op.drop_index("ix_recommendations_document_id_paragraph", table_name="recommendations")
     op.drop_index("ix_recommendations_updated_at_id", table_name="recommendations")
     op.drop_index("ix_recommendations_themes", table_name="recommendations", postgresql_using="gin")
     op.drop_index(op.f("ix_recommendations_status"), table_name="recommendations")

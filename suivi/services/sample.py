@@ -34,6 +34,7 @@ from models.enums import (
 )
 from suivi.errors import SuiviError
 from suivi.hashing import content_hash
+from suivi.records import natural_key_for_paragraph
 from suivi.services import status
 
 StateCode = str
@@ -148,6 +149,7 @@ def _recommendation_row(
 ) -> Recommendation:
     content = item.model_dump(mode="json", exclude={"document", "paragraph"})
     return Recommendation(
+        natural_key=natural_key_for_paragraph(document.symbol, item.paragraph),
         state_code=document.state_code,
         body_id=body.id,
         document_id=document.id,

@@ -102,11 +102,11 @@ async def test_audit_events_are_append_only(session: AsyncSession) -> None:
             await session.execute(delete(AuditEvent).where(AuditEvent.id == event.id))
 
 
-async def test_document_paragraph_is_unique(session: AsyncSession) -> None:
+async def test_natural_key_is_unique(session: AsyncSession) -> None:
     doc = await factories.document(session, "TEST/UNIQUE")
     await factories.recommendation(session, doc, "12")
 
-    with pytest.raises(IntegrityError, match="uq_recommendations_document_id_paragraph"):
+    with pytest.raises(IntegrityError, match="uq_recommendations_natural_key"):
         async with session.begin_nested():
             await factories.recommendation(session, doc, "12")
 
