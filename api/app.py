@@ -9,7 +9,7 @@ from fastapi import FastAPI
 import suivi
 from api.access_log import install_access_log
 from api.problems import install_problem_handlers
-from api.routes import health, recommendations
+from api.routes import health, imports, recommendations
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
@@ -51,4 +51,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_log(app)
     app.include_router(health.router)
     app.include_router(recommendations.router)
+    app.include_router(imports.router)
     return app

@@ -10,7 +10,12 @@ from models.indicator import Indicator, IndicatorObservation, IndicatorRecommend
 from models.institution import Institution
 from models.mechanism import Body, Mechanism
 from models.organisation import ApiClient, Organisation
-from models.recommendation import PositionRecord, Recommendation, RecommendationText
+from models.recommendation import (
+    PositionRecord,
+    Recommendation,
+    RecommendationRevision,
+    RecommendationText,
+)
 from models.update import ProgressUpdate
 
 __all__ = [
@@ -31,6 +36,7 @@ __all__ = [
     "PositionRecord",
     "ProgressUpdate",
     "Recommendation",
+    "RecommendationRevision",
     "RecommendationText",
     "StateAction",
 ]

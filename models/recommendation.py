@@ -125,3 +125,16 @@ class PositionRecord(IdMixin, CreatedMixin, Base):
     stated_date: Mapped[date | None] = mapped_column(Date)
     # Where the position is recorded, e.g. the addendum `A/HRC/19/7/Add.1`.
     source: Mapped[str | None] = mapped_column(Text)
+
+
+class RecommendationRevision(IdMixin, CreatedMixin, Base):
+    """The content a recommendation had before an import changed it: nothing is lost."""
+
+    __tablename__ = "recommendation_revisions"
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), index=True
+    )
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    content_hash: Mapped[str] = mapped_column(CHAR(64))

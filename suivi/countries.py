@@ -82,6 +82,7 @@ def _index() -> dict[str, str]:
     return index
 
 
+@cache
 def to_alpha3(name: str) -> str | None:
     """The alpha-3 code of a country name or code, or None when the name is not a country."""
     return _index().get(_normalise(name))

@@ -1,0 +1,466 @@
+"""Loading recommendation records: batched idempotent upserts, history kept, every run recorded."""
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import (
+    Body,
+    Document,
+    ImportRun,
+    PositionRecord,
+    Recommendation,
+    RecommendationRevision,
+    RecommendationText,
+)
+from models.enums import ImportStatus, SourceFormat
+from suivi.errors import NotFound
+from suivi.hashing import content_hash
+from suivi.records import RecommendationRecord, RecordError, SourceLocation
+
+BATCH_SIZE = 2_000
+STORED_ERRORS = 1_000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    status: ImportStatus = ImportStatus.RUNNING
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    import_run_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report in the shape `suivi import --json` and `POST /v1/imports` print."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def record_content(record: RecommendationRecord) -> dict[str, Any]:
+    """Everything a record says, as JSON-ready values: what the content hash covers."""
+    return {
+        "state": record.state,
+        "body": record.body,
+        "document_symbol": record.document_symbol,
+        "paragraph": record.paragraph,
+        "annotation_type": record.annotation_type,
+        "language": record.language,
+        "text": record.text,
+        "translations": dict(sorted(record.translations.items())),
+        "recommending_states": record.recommending_states,
+        "position": record.position.value if record.position else None,
+        "action_category": record.action_category,
+        "session": record.session,
+        "cycle": record.cycle,
+        "date": record.issued_date.isoformat() if record.issued_date else None,
+        "themes": record.themes,
+        "affected_persons": record.affected_persons,
+        "sdgs": record.sdgs,
+        "hrd_relevance": record.hrd_relevance.value if record.hrd_relevance else None,
+        "hrd_reasons": record.hrd_reasons,
+        "source_record_id": record.source_record_id,
+    }
+
+
+def _classified(record: RecommendationRecord) -> RecommendationRecord:
+    if record.hrd_relevance is None or record.hrd_reasons is None:
+        from suivi.relevance import classify
+
+        relevance, reasons = classify(
+            record.text,
+            language=record.language,
+            tags=[*record.themes, *record.affected_persons],
+        )
+        record.hrd_relevance, record.hrd_reasons = relevance, reasons
+    return record
+
+
+@dataclass(slots=True)
+class _Pending:
+    record: RecommendationRecord
+    content: dict[str, Any]
+    digest: str
+
+
+class _BatchLoader:
+    """Writes batches of new and changed records with a few set-based statements each."""
+
+    def __init__(self, session: AsyncSession, run_id: int) -> None:
+        self.session = session
+        self.run_id = run_id
+        self.bodies: dict[str, int] = {}
+        self.documents: dict[str, int] = {}
+
+    async def _body_ids(self, batch: list[_Pending]) -> list[RecordError]:
+        wanted = {p.record.body for p in batch} - self.bodies.keys()
+        if wanted:
+            rows = await self.session.execute(
+                select(Body.code, Body.id).where(Body.code.in_(wanted))
+            )
+            self.bodies.update(dict(rows.all()))
+        unknown = {p.record.body: p.record for p in batch if p.record.body not in self.bodies}
+        errors = []
+        for code, record in unknown.items():
+            if record.body_name:
+                await self.session.execute(
+                    pg_insert(Body)
+                    .values(code=code, name=record.body_name, mechanism_code=record.mechanism)
+                    .on_conflict_do_nothing(index_elements=[Body.code])
+                )
+                body_id = await self.session.scalar(select(Body.id).where(Body.code == code))
+                assert body_id is not None
+                self.bodies[code] = body_id
+        for pending in batch:
+            if pending.record.body not in self.bodies:
+                errors.append(
+                    RecordError(
+                        pending.record.location, "body", f"unknown body {pending.record.body!r}"
+                    )
+                )
+        return errors
+
+    async def _document_ids(self, batch: list[_Pending]) -> None:
+        firsts: dict[str, RecommendationRecord] = {}
+        for pending in batch:
+            symbol = pending.record.document_symbol
+            if symbol and symbol not in self.documents:
+                firsts.setdefault(symbol, pending.record)
+        if not firsts:
+            return
+        await self.session.execute(
+            pg_insert(Document)
+            .values(
+                [
+                    {
+                        "symbol": symbol,
+                        "body_id": self.bodies[record.body],
+                        "state_code": record.state,
+                        "published_date": record.issued_date,
+                        "session": record.session,
+                        "cycle": record.cycle,
+                    }
+                    for symbol, record in firsts.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[Document.symbol])
+        )
+        rows = await self.session.execute(
+            select(Document.symbol, Document.id).where(Document.symbol.in_(firsts))
+        )
+        self.documents.update(dict(rows.all()))
+
+    def _row(self, pending: _Pending) -> dict[str, Any]:
+        record = pending.record
+        return {
+            "natural_key": record.natural_key,
+            "state_code": record.state,
+            "body_id": self.bodies[record.body],
+            "document_id": self.documents.get(record.document_symbol or ""),
+            "paragraph": record.paragraph,
+            "language": record.language,
+            "annotation_type": record.annotation_type,
+            "recommending_states": record.recommending_states,
+            "position": record.position,
+            "action_category": record.action_category,
+            "session": record.session,
+            "cycle": record.cycle,
+            "issued_date": record.issued_date,
+            "themes": record.themes,
+            "affected_persons": record.affected_persons,
+            "sdgs": record.sdgs,
+            "hrd_relevance": record.hrd_relevance,
+            "hrd_reasons": record.hrd_reasons,
+            "source_format": record.source_format,
+            "source_record_id": record.source_record_id,
+            "content_hash": pending.digest,
+            "import_run_id": self.run_id,
+        }
+
+    @staticmethod
+    def _texts(rec_id: int, record: RecommendationRecord) -> list[dict[str, Any]]:
+        texts = {**record.translations, record.language: record.text}
+        return [
+            {"recommendation_id": rec_id, "language": language, "text": text}
+            for language, text in texts.items()
+        ]
+
+    async def load(self, batch: list[_Pending]) -> tuple[int, int, int, list[RecordError]]:
+        """Write one batch; returns created, updated and unchanged counts and late errors."""
+        errors = await self._body_ids(batch)
+        batch = [p for p in batch if p.record.body in self.bodies]
+        await self._document_ids(batch)
+        existing = {
+            key: (rec_id, digest)
+            for key, rec_id, digest in await self.session.execute(
+                select(
+                    Recommendation.natural_key, Recommendation.id, Recommendation.content_hash
+                ).where(Recommendation.natural_key.in_([p.record.natural_key for p in batch]))
+            )
+        }
+        new = [p for p in batch if p.record.natural_key not in existing]
+        changed = [
+            p
+            for p in batch
+            if p.record.natural_key in existing and existing[p.record.natural_key][1] != p.digest
+        ]
+        unchanged = len(batch) - len(new) - len(changed)
+        if new:
+            await self._insert(new)
+        if changed:
+            await self._update(
+                changed, {p.record.natural_key: existing[p.record.natural_key][0] for p in changed}
+            )
+        return len(new), len(changed), unchanged, errors
+
+    async def _insert(self, new: list[_Pending]) -> None:
+        ids = (
+            (
+                await self.session.execute(
+                    insert(Recommendation).returning(
+                        Recommendation.id, sort_by_parameter_order=True
+                    ),
+                    [self._row(p) for p in new],
+                )
+            )
+            .scalars()
+            .all()
+        )
+        texts = [
+            row for rec_id, p in zip(ids, new, strict=True) for row in self._texts(rec_id, p.record)
+        ]
+        await self.session.execute(insert(RecommendationText), texts)
+        positions = [
+            {
+                "recommendation_id": rec_id,
+                "position": p.record.position,
+                "source": p.record.document_symbol,
+            }
+            for rec_id, p in zip(ids, new, strict=True)
+            if p.record.position is not None
+        ]
+        if positions:
+            await self.session.execute(insert(PositionRecord), positions)
+
+    async def _update(self, changed: list[_Pending], ids: dict[str, int]) -> None:
+        previous = (
+            await self.session.scalars(
+                select(Recommendation)
+                .where(Recommendation.id.in_(ids.values()))
+                .options(
+                    selectinload(Recommendation.texts),
+                    selectinload(Recommendation.body),
+                    selectinload(Recommendation.document),
+                )
+            )
+        ).all()
+        by_id = {rec.id: rec for rec in previous}
+        await self.session.execute(
+            insert(RecommendationRevision),
+            [
+                {
+                    "recommendation_id": rec.id,
+                    "import_run_id": self.run_id,
+                    "content": _stored_content(rec),
+                    "content_hash": rec.content_hash,
+                }
+                for rec in previous
+            ],
+        )
+        await self.session.execute(
+            update(Recommendation),
+            [
+                {"id": ids[p.record.natural_key], **self._row(p), "updated_at": datetime.now(UTC)}
+                for p in changed
+            ],
+        )
+        texts = [row for p in changed for row in self._texts(ids[p.record.natural_key], p.record)]
+        statement = pg_insert(RecommendationText)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[RecommendationText.recommendation_id, RecommendationText.language],
+                set_={"text": statement.excluded.text},
+            ),
+            texts,
+        )
+        moved = [
+            {
+                "recommendation_id": ids[p.record.natural_key],
+                "position": p.record.position,
+                "source": p.record.document_symbol,
+            }
+            for p in changed
+            if p.record.position is not None
+            and by_id[ids[p.record.natural_key]].position != p.record.position
+        ]
+        if moved:
+            await self.session.execute(insert(PositionRecord), moved)
+        self.session.expire_all()
+
+
+def _stored_content(rec: Recommendation) -> dict[str, Any]:
+    return {
+        "state": rec.state_code,
+        "body": rec.body.code,
+        "document_symbol": rec.document.symbol if rec.document else None,
+        "paragraph": rec.paragraph,
+        "annotation_type": rec.annotation_type,
+        "language": rec.language,
+        "texts": {t.language: t.text for t in rec.texts},
+        "recommending_states": list(rec.recommending_states),
+        "position": rec.position.value if rec.position else None,
+        "action_category": rec.action_category,
+        "session": rec.session,
+        "cycle": rec.cycle,
+        "date": rec.issued_date.isoformat() if rec.issued_date else None,
+        "themes": list(rec.themes),
+        "affected_persons": list(rec.affected_persons),
+        "sdgs": list(rec.sdgs),
+        "hrd_relevance": rec.hrd_relevance.value,
+        "hrd_reasons": rec.hrd_reasons,
+        "source_record_id": rec.source_record_id,
+    }
+
+
+async def _chunks(
+    items: Iterator[RecommendationRecord | RecordError],
+) -> AsyncIterator[list[RecommendationRecord | RecordError]]:
+    # Parsing is CPU-bound and synchronous: each chunk is pulled in a thread so that a server
+    # stays responsive while a large file is read.
+    def next_chunk() -> list[RecommendationRecord | RecordError]:
+        return list(itertools.islice(items, BATCH_SIZE))
+
+    while True:
+        chunk = await asyncio.to_thread(next_chunk)
+        if not chunk:
+            return
+        yield chunk
+
+
+async def import_records(
+    session: AsyncSession,
+    *,
+    items: Iterator[RecommendationRecord | RecordError],
+    source: str,
+    source_format: SourceFormat,
+    actor: str,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Load records all or nothing (or only the valid ones with `skip_invalid`), record the run."""
+    report = ImportReport()
+    run = ImportRun(source=source, format=source_format, actor=actor, status=ImportStatus.RUNNING)
+    session.add(run)
+    await session.flush()
+    report.import_run_id = run.id
+    loader = _BatchLoader(session, run.id)
+    seen: dict[str, tuple[str, SourceLocation]] = {}
+    savepoint = await session.begin_nested()
+    try:
+        async for chunk in _chunks(items):
+            batch: list[_Pending] = []
+            for item in chunk:
+                if isinstance(item, RecordError):
+                    report.errors.append(item)
+                    continue
+                record = _classified(item)
+                content = record_content(record)
+                digest = content_hash(content)
+                first = seen.get(record.natural_key)
+                if first is not None:
+                    if first[0] == digest:
+                        report.duplicates += 1
+                    else:
+                        report.errors.append(
+                            RecordError(
+                                record.location,
+                                None,
+                                f"the same recommendation as {_where(first[1])} "
+                                "with different content",
+                            )
+                        )
+                    continue
+                seen[record.natural_key] = (digest, record.location)
+                batch.append(_Pending(record, content, digest))
+            if batch and (skip_invalid or not report.errors):
+                created, updated, unchanged, late_errors = await loader.load(batch)
+                report.created += created
+                report.updated += updated
+                report.unchanged += unchanged
+                report.errors.extend(late_errors)
+            if progress is not None:
+                progress(len(chunk))
+        report.rejected = len(report.errors)
+        failed = bool(report.errors) and not skip_invalid
+        if failed or dry_run:
+            await savepoint.rollback()
+        else:
+            await savepoint.commit()
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    if failed:
+        report.created = report.updated = report.unchanged = 0
+        report.status = ImportStatus.FAILED
+    else:
+        report.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.SUCCEEDED
+    await session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == report.import_run_id)
+        .values(
+            status=report.status,
+            finished_at=func.now(),
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            duplicates=report.duplicates,
+            rejected=report.rejected,
+            errors=[error.as_dict() for error in report.errors[:STORED_ERRORS]],
+        )
+    )
+    return report
+
+
+def _where(location: SourceLocation) -> str:
+    return f"line {location.line}" if location.line is not None else f"record {location.record}"
+
+
+async def list_runs(
+    session: AsyncSession, *, limit: int, before_id: int | None = None
+) -> tuple[list[ImportRun], int | None]:
+    """Recorded runs, newest first, and the id to continue before, or None on the last page."""
+    query = select(ImportRun).order_by(ImportRun.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        query = query.where(ImportRun.id < before_id)
+    runs = list((await session.scalars(query)).all())
+    page = runs[:limit]
+    return page, page[-1].id if len(runs) > limit else None
+
+
+async def get_run(session: AsyncSession, *, run_id: int) -> ImportRun:
+    """One recorded run; NotFound when there is none."""
+    run = await session.get(ImportRun, run_id)
+    if run is None:
+        raise NotFound(f"No import run has id {run_id}.")
+    return run

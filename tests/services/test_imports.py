@@ -1,0 +1,170 @@
+"""Loading sources into the database: idempotent, all or nothing, history kept, runs recorded."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from importers.pipeline import ImportFormat, run_import
+from models import ImportRun, PositionRecord, Recommendation, RecommendationRevision
+from models.enums import HrdRelevance, ImportStatus, Position
+from suivi.services.imports import ImportReport
+from tests.paths import FIXTURES, UPR_INFO_REAL
+
+UPR_INFO = FIXTURES / "upr_info"
+
+
+async def _import(
+    session: AsyncSession, path: Path, *, dry_run: bool = False, skip_invalid: bool = False
+) -> ImportReport:
+    with path.open("rb") as stream:
+        return await run_import(
+            session,
+            stream=stream,
+            name=path.name,
+            actor="test",
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
+
+
+async def _count(session: AsyncSession, model: type[object]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_import_creates_every_record(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "utf8-lf.csv")
+
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (3, 0, 0, 0)
+    assert report.status is ImportStatus.SUCCEEDED
+    assert await _count(session, Recommendation) == 3
+
+
+async def test_reimport_creates_nothing(session: AsyncSession) -> None:
+    await _import(session, UPR_INFO / "utf8-lf.csv")
+
+    again = await _import(session, UPR_INFO / "macroman-cr.csv")
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert await _count(session, Recommendation) == 3
+
+
+async def test_defenders_tag_makes_a_recommendation_direct(session: AsyncSession) -> None:
+    await _import(session, UPR_INFO / "utf8-lf.csv")
+
+    rec = (
+        await session.scalars(select(Recommendation).where(Recommendation.state_code == "TUN"))
+    ).first()
+    assert rec is not None
+    assert rec.hrd_relevance is HrdRelevance.DIRECT
+    assert {"source": "tag", "match": "Human rights defenders"} in rec.hrd_reasons
+
+
+async def test_one_bad_row_commits_nothing_and_names_the_row(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "unknown-country.csv")
+
+    assert report.status is ImportStatus.FAILED
+    assert report.created == 0
+    assert report.rejected == 1
+    assert report.as_dict()["errors"] == [
+        {"line": 3, "column": "From", "message": "unknown recommending State 'Atlantis'"}
+    ]
+    assert await _count(session, Recommendation) == 0
+
+
+async def test_failed_run_is_still_recorded(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "unknown-country.csv")
+
+    run = await session.get(ImportRun, report.import_run_id)
+    assert run is not None
+    assert run.status is ImportStatus.FAILED
+    assert run.rejected == 1
+    assert run.errors[0]["line"] == 3
+
+
+async def test_skip_invalid_commits_the_valid_rows(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "unknown-country.csv", skip_invalid=True)
+
+    assert (report.created, report.rejected) == (2, 1)
+    assert report.status is ImportStatus.SUCCEEDED
+    assert await _count(session, Recommendation) == 2
+
+
+async def test_dry_run_counts_but_commits_nothing(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "utf8-lf.csv", dry_run=True)
+
+    assert report.created == 3
+    assert report.status is ImportStatus.DRY_RUN
+    assert await _count(session, Recommendation) == 0
+
+
+async def test_exact_duplicate_rows_are_counted_not_inserted(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "duplicate-row.csv")
+
+    assert (report.created, report.duplicates) == (2, 1)
+
+
+async def test_same_key_with_different_content_is_an_error(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "conflicting-row.csv")
+
+    assert report.status is ImportStatus.FAILED
+    [error] = report.errors
+    assert error.location.line == 3
+    assert "line 2" in error.message
+
+
+async def test_changed_record_is_updated_and_its_history_kept(session: AsyncSession) -> None:
+    await _import(session, UPR_INFO / "utf8-lf.csv")
+
+    report = await _import(session, UPR_INFO / "utf8-lf-changed-response.csv")
+
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    revisions = (await session.scalars(select(RecommendationRevision))).all()
+    assert [r.content["position"] for r in revisions] == ["supported"]
+    changed = await session.get(Recommendation, revisions[0].recommendation_id)
+    assert changed is not None
+    await session.refresh(changed)
+    assert changed.position is Position.NOTED
+    history = (
+        await session.scalars(
+            select(PositionRecord.position)
+            .where(PositionRecord.recommendation_id == changed.id)
+            .order_by(PositionRecord.id)
+        )
+    ).all()
+    assert history == [Position.SUPPORTED, Position.NOTED]
+
+
+async def test_rows_link_to_their_import_run(session: AsyncSession) -> None:
+    report = await _import(session, UPR_INFO / "utf8-lf.csv")
+
+    run_ids = set((await session.scalars(select(Recommendation.import_run_id))).all())
+    assert run_ids == {report.import_run_id}
+
+
+async def test_format_is_detected_from_the_content(session: AsyncSession) -> None:
+    with (UPR_INFO / "utf8-lf.csv").open("rb") as stream:
+        report = await run_import(
+            session, stream=stream, name="export", fmt=ImportFormat.AUTO, actor="test"
+        )
+
+    assert report.created == 3
+
+
+@pytest.mark.skipif(not UPR_INFO_REAL.exists(), reason="the shared real data is not present")
+async def test_real_upr_info_export_imports_whole_and_reimports_as_unchanged(
+    session: AsyncSession,
+) -> None:
+    first = await _import(session, UPR_INFO_REAL)
+    second = await _import(session, UPR_INFO_REAL)
+
+    assert (first.created, first.rejected) == (6094, 0)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 6094)
+    direct = await session.scalar(
+        select(func.count())
+        .select_from(Recommendation)
+        .where(Recommendation.hrd_relevance == HrdRelevance.DIRECT)
+    )
+    assert direct is not None
+    assert direct >= 138
