@@ -20,6 +20,7 @@ _PLAUSIBLE = set(
 # Sequences that UTF-8 text read as a single-byte encoding leaves behind ("Ã©" for "é").
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€[\u0080-\u00bf™œ\u009d]|Â[\u00a0-\u00bf]")
 _SINGLE_BYTE_CANDIDATES = ("cp1252", "mac_roman")
+_CAPITAL_INSIDE_WORD = re.compile(r"[A-Za-z][\u00c0-\u00d6\u00d8-\u00de](?=[a-z])")
 
 
 class SourceEncodingError(ValueError):
@@ -53,10 +54,10 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return _position(raw[: offset + 1].decode("latin-1"), offset)
 
 
-def _line_ending(raw: bytes) -> str:
-    crlf = raw.count(b"\r\n")
-    cr = raw.count(b"\r") - crlf
-    lf = raw.count(b"\n") - crlf
+def _line_ending(text: str) -> str:
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
     counts = {"CRLF": crlf, "CR": cr, "LF": lf}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else "none"
@@ -85,9 +86,17 @@ def _implausible(text: str) -> int | None:
     return None
 
 
+def _misplaced_capital(text: str) -> int | None:
+    # A wrong single-byte guess often turns a lower-case accent into a capital inside a word
+    # ("CÙte" for "Côte"); real text capitalises accented letters only at a word's start.
+    found = _CAPITAL_INSIDE_WORD.search(text)
+    return found.start() + 1 if found else None
+
+
 def decode_source(raw: bytes) -> DecodedText:
     """Decode `raw`, detecting BOMs, UTF-8 and the single-byte encodings exports use."""
-    line_ending = _line_ending(raw)
+    # Bytes stand for characters in every encoding tried except UTF-16, which has a BOM.
+    line_ending = _line_ending(raw.decode("latin-1"))
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -105,7 +114,7 @@ def decode_source(raw: bytes) -> DecodedText:
                     column=column,
                 ) from exc
             _check_not_mojibake(text, encoding)
-            return DecodedText(_normalise_newlines(text), encoding, line_ending)
+            return DecodedText(_normalise_newlines(text), encoding, _line_ending(text))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
@@ -130,7 +139,7 @@ def decode_source(raw: bytes) -> DecodedText:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _implausible(text) is None:
+        if _implausible(text) is None and _misplaced_capital(text) is None:
             _check_not_mojibake(text, encoding)
             return DecodedText(_normalise_newlines(text), encoding, line_ending)
     line, column = _byte_position(raw, first_bad)

@@ -3,7 +3,7 @@
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -82,7 +82,8 @@ def _index() -> dict[str, str]:
     return index
 
 
-@cache
+# Bounded: names come from uploaded files, and a hostile one could hold millions of them.
+@lru_cache(maxsize=4096)
 def to_alpha3(name: str) -> str | None:
     """The alpha-3 code of a country name or code, or None when the name is not a country."""
     return _index().get(_normalise(name))
