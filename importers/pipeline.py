@@ -12,6 +12,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from importers.suivi_json import read_suivi_json
+from importers.uhri import read_uhri
+from importers.un_text import read_un_text
 from importers.upr_info import COLUMNS as UPR_INFO_COLUMNS
 from importers.upr_info import read_upr_info
 from models.enums import SourceFormat
@@ -83,14 +85,14 @@ def detect_format(head: bytes, name: str) -> ImportFormat:
 
 
 def _un_text_reader(options: DocumentOptions) -> _Reader:
-    from importers.un_text import read_un_text
-
     if not options.symbol or not options.state:
         raise ImportUsageError("un-text imports need --symbol and --state (and usually --session)")
     state = options.state.upper()
     if not is_alpha3(state):
         raise ImportUsageError(f"--state must be an ISO 3166-1 alpha-3 code, not {options.state!r}")
     symbol = options.symbol
+    if options.session is not None and options.session < 1:
+        raise ImportUsageError(f"--session must be 1 or more, not {options.session}")
 
     def read(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
         return read_un_text(
@@ -109,8 +111,6 @@ def reader_for(fmt: ImportFormat, options: DocumentOptions) -> _Reader:
     if fmt is ImportFormat.UPR_INFO:
         return read_upr_info
     if fmt is ImportFormat.UHRI:
-        from importers.uhri import read_uhri
-
         return read_uhri
     if fmt is ImportFormat.SUIVI_JSON:
         return read_suivi_json

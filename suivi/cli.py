@@ -115,7 +115,12 @@ def _print_report(report: ImportReport, source: str) -> None:
             else f"record {error.location.record}"
         )
         column = f" [{error.column}]" if error.column else ""
-        console.print(f"{source}: {where}{column}: {error.message}", markup=False, highlight=False)
+        console.print(
+            f"{source}: {where}{column}: {error.message}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 async def _import(

@@ -76,12 +76,15 @@ async def create_import(
     body = _report(report)
     if report.errors and not skip_invalid:
         # Returned, not raised: the failed run stays recorded while its records are not.
+        # The run's own status is `import_status`: `status` is the HTTP status in a problem.
+        extensions = body.model_dump(mode="json")
+        extensions["import_status"] = extensions.pop("status")
         return problem_response(
             422,
             type_=TYPE_PREFIX + "invalid-records",
             title="Invalid records",
             detail=f"{report.rejected} record(s) are invalid; nothing was committed.",
-            **body.model_dump(mode="json"),
+            **extensions,
         )
     response.headers["Location"] = f"/v1/imports/{report.import_run_id}"
     return body

@@ -25,6 +25,7 @@ from models.enums import ImportStatus, SourceFormat
 from suivi.errors import NotFound
 from suivi.hashing import content_hash
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
+from suivi.relevance import classify
 
 BATCH_SIZE = 2_000
 STORED_ERRORS = 1_000
@@ -85,8 +86,6 @@ def record_content(record: RecommendationRecord) -> dict[str, Any]:
 
 def _classified(record: RecommendationRecord) -> RecommendationRecord:
     if record.hrd_relevance is None or record.hrd_reasons is None:
-        from suivi.relevance import classify
-
         relevance, reasons = classify(
             record.text,
             language=record.language,
@@ -275,6 +274,17 @@ class _BatchLoader:
             )
         ).all()
         by_id = {rec.id: rec for rec in previous}
+        # Compared before the update below refreshes the loaded objects.
+        moved = [
+            {
+                "recommendation_id": ids[p.record.natural_key],
+                "position": p.record.position,
+                "source": p.record.document_symbol,
+            }
+            for p in changed
+            if p.record.position is not None
+            and by_id[ids[p.record.natural_key]].position != p.record.position
+        ]
         await self.session.execute(
             insert(RecommendationRevision),
             [
@@ -303,16 +313,6 @@ class _BatchLoader:
             ),
             texts,
         )
-        moved = [
-            {
-                "recommendation_id": ids[p.record.natural_key],
-                "position": p.record.position,
-                "source": p.record.document_symbol,
-            }
-            for p in changed
-            if p.record.position is not None
-            and by_id[ids[p.record.natural_key]].position != p.record.position
-        ]
         if moved:
             await self.session.execute(insert(PositionRecord), moved)
         self.session.expire_all()
