@@ -2,9 +2,11 @@
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -232,34 +234,53 @@ class _BatchLoader:
             )
         return len(new), len(changed), unchanged, errors
 
+    async def _copy(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        # COPY on the session's own connection: inside the import's savepoint, and an order of
+        # magnitude cheaper than INSERT for thousands of rows.
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(table, records=rows, columns=columns)
+
     async def _insert(self, new: list[_Pending]) -> None:
-        ids = (
+        ids = list(
             (
-                await self.session.execute(
-                    insert(Recommendation).returning(
-                        Recommendation.id, sort_by_parameter_order=True
-                    ),
-                    [self._row(p) for p in new],
+                await self.session.scalars(
+                    select(func.nextval("recommendations_id_seq")).select_from(
+                        func.generate_series(1, len(new))
+                    )
                 )
-            )
-            .scalars()
-            .all()
+            ).all()
         )
-        texts = [
-            row for rec_id, p in zip(ids, new, strict=True) for row in self._texts(rec_id, p.record)
+        rows = [
+            {"id": rec_id, **self._row(p), "hrd_reasons": json.dumps(p.record.hrd_reasons)}
+            for rec_id, p in zip(ids, new, strict=True)
         ]
-        await self.session.execute(insert(RecommendationText), texts)
+        columns = list(rows[0])
+        await self._copy(
+            "recommendations",
+            columns,
+            [tuple(_copy_value(row[column]) for column in columns) for row in rows],
+        )
+        await self._copy(
+            "recommendation_texts",
+            ["recommendation_id", "language", "text"],
+            [
+                (text["recommendation_id"], text["language"], text["text"])
+                for rec_id, p in zip(ids, new, strict=True)
+                for text in self._texts(rec_id, p.record)
+            ],
+        )
         positions = [
-            {
-                "recommendation_id": rec_id,
-                "position": p.record.position,
-                "source": p.record.document_symbol,
-            }
+            (rec_id, p.record.position.value, p.record.document_symbol)
             for rec_id, p in zip(ids, new, strict=True)
             if p.record.position is not None
         ]
         if positions:
-            await self.session.execute(insert(PositionRecord), positions)
+            await self._copy(
+                "position_history", ["recommendation_id", "position", "source"], positions
+            )
 
     async def _update(self, changed: list[_Pending], ids: dict[str, int]) -> None:
         previous = (
@@ -316,6 +337,11 @@ class _BatchLoader:
         if moved:
             await self.session.execute(insert(PositionRecord), moved)
         self.session.expire_all()
+
+
+def _copy_value(value: Any) -> Any:
+    """A value as COPY's binary codecs take it: enumerations as their text."""
+    return value.value if isinstance(value, StrEnum) else value
 
 
 def _stored_content(rec: Recommendation) -> dict[str, Any]:
