@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from importers.pipeline import ImportFormat, run_import
-from models import ImportRun, PositionRecord, Recommendation, RecommendationRevision
+from importers.pipeline import DocumentOptions, ImportFormat, run_import
+from models import Body, ImportRun, PositionRecord, Recommendation, RecommendationRevision
 from models.enums import HrdRelevance, ImportStatus, Position
 from suivi.services.imports import ImportReport
 from tests.paths import FIXTURES, UPR_INFO_REAL
@@ -168,3 +168,42 @@ async def test_real_upr_info_export_imports_whole_and_reimports_as_unchanged(
     )
     assert direct is not None
     assert direct >= 138
+
+
+async def test_uhri_export_loads_documents_and_new_mandates(session: AsyncSession) -> None:
+    path = FIXTURES / "uhri" / "export.json"
+
+    first = await _import(session, path)
+    again = await _import(session, path)
+
+    assert (first.created, first.rejected) == (5, 0)
+    assert (again.created, again.unchanged) == (0, 5)
+    food = await session.scalar(select(Body).where(Body.code == "SR-FOOD"))
+    assert food is not None
+    assert food.mechanism_code == "special_procedure"
+    defenders = (
+        await session.scalars(
+            select(Recommendation)
+            .join(Body, Body.id == Recommendation.body_id)
+            .where(Body.code == "SR-HRD")
+        )
+    ).one()
+    assert defenders.hrd_relevance is HrdRelevance.DIRECT
+    assert defenders.document_id is not None
+
+
+async def test_report_text_loads_by_document_and_paragraph(session: AsyncSession) -> None:
+    path = FIXTURES / "un_text" / "one-per-line.txt"
+    with path.open("rb") as stream:
+        report = await run_import(
+            session,
+            stream=stream,
+            name=path.name,
+            options=DocumentOptions(symbol="A/HRC/99/7", state="TUN", session=27),
+            actor="test",
+        )
+
+    assert report.rejected == 0
+    assert report.created > 0
+    keys = (await session.scalars(select(Recommendation.natural_key))).all()
+    assert all(key.startswith("doc:A/HRC/99/7#") for key in keys)
