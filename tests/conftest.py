@@ -43,6 +43,16 @@ async def database_url(admin_url: str) -> AsyncIterator[str]:
         await drop_database(admin_url, url)
 
 
+@pytest.fixture
+async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
+    """A database of its own, with no schema, for tests of migrations and of the command."""
+    url = await create_database(admin_url, prefix="suivi_scratch")
+    try:
+        yield url
+    finally:
+        await drop_database(admin_url, url)
+
+
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(database_url)

@@ -1,23 +1,11 @@
 """The `suivi` command, run as a process against a real database."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.commands import run_suivi
-from tests.databases import create_database, drop_database
-
-
-@pytest.fixture
-async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
-    url = await create_database(admin_url, prefix="suivi_cli")
-    try:
-        yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 async def _count(url: str, sql: str) -> int:

@@ -2,25 +2,12 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from tests.commands import run_suivi
-from tests.databases import create_database, drop_database
 from tests.paths import FIXTURES
 
 UPR_INFO = FIXTURES / "upr_info"
-
-
-@pytest.fixture
-async def empty_database_url(admin_url: str) -> AsyncIterator[str]:
-    url = await create_database(admin_url, prefix="suivi_cli_import")
-    try:
-        yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 async def _suivi(url: str, *args: str) -> tuple[int, str, str]:

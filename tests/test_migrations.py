@@ -1,26 +1,14 @@
 """The migration builds the schema the models describe, seeds it, and reverses cleanly."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from suivi.db import alembic_config, downgrade_database, upgrade_database
-from tests.databases import create_database, drop_database
 
 TREATY_BODIES = {"CCPR", "CESCR", "CERD", "CEDAW", "CAT", "SPT", "CRC", "CMW", "CRPD", "CED"}
-
-
-@pytest.fixture
-async def scratch_url(admin_url: str) -> AsyncIterator[str]:
-    url = await create_database(admin_url, prefix="suivi_migration")
-    try:
-        yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 async def _scalar(url: str, sql: str) -> object:
@@ -32,27 +20,27 @@ async def _scalar(url: str, sql: str) -> object:
         await engine.dispose()
 
 
-async def test_upgrade_check_downgrade_upgrade(scratch_url: str) -> None:
-    await asyncio.to_thread(upgrade_database, scratch_url)
+async def test_upgrade_check_downgrade_upgrade(empty_database_url: str) -> None:
+    await asyncio.to_thread(upgrade_database, empty_database_url)
     # Raises when the models and the migrated schema disagree.
-    await asyncio.to_thread(command.check, alembic_config(scratch_url))
+    await asyncio.to_thread(command.check, alembic_config(empty_database_url))
 
-    await asyncio.to_thread(downgrade_database, scratch_url)
+    await asyncio.to_thread(downgrade_database, empty_database_url)
     remaining = await _scalar(
-        scratch_url,
+        empty_database_url,
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'public' AND table_name <> 'alembic_version'",
     )
     assert remaining == 0
     functions = await _scalar(
-        scratch_url,
+        empty_database_url,
         "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = 'public'",
     )
     assert functions == 0
 
-    await asyncio.to_thread(upgrade_database, scratch_url)
-    assert await _scalar(scratch_url, "SELECT count(*) FROM mechanisms") == 3
+    await asyncio.to_thread(upgrade_database, empty_database_url)
+    assert await _scalar(empty_database_url, "SELECT count(*) FROM mechanisms") == 3
 
 
 async def test_seeds_every_treaty_body_and_defenders_mandate(database_url: str) -> None:
