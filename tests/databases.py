@@ -21,24 +21,23 @@ def server_url(embedded_dir: Path) -> str:
     return embedded_database_url(embedded_dir, database="suivi_test_admin")
 
 
-async def create_database(admin_url: str, prefix: str = "suivi_test") -> str:
-    """A new empty database on the server of `admin_url`; its URL."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+async def _autocommit(admin_url: str, sql: str) -> None:
+    # CREATE and DROP DATABASE cannot run inside a transaction.
     engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            await connection.execute(text(sql))
     finally:
         await engine.dispose()
+
+
+async def create_database(admin_url: str, prefix: str = "suivi_test") -> str:
+    """A new empty database on the server of `admin_url`; its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await _autocommit(admin_url, f'CREATE DATABASE "{name}"')
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(admin_url: str, url: str) -> None:
     """Drop the database of `url`, closing whatever connections remain."""
-    name = make_url(url).database
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
+    await _autocommit(admin_url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')

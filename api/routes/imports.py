@@ -33,7 +33,7 @@ def _report(report: ImportReport) -> ImportReportRead:
     status_code=201,
     response_model=ImportReportRead,
     responses={
-        **problem_responses(400, 422),
+        **problem_responses(400),
         422: {
             "description": "Invalid records: nothing was committed; the report lists each one",
             "content": {"application/problem+json": {}},

@@ -100,7 +100,6 @@ def _classified(record: RecommendationRecord) -> RecommendationRecord:
 @dataclass(slots=True)
 class _Pending:
     record: RecommendationRecord
-    content: dict[str, Any]
     digest: str
 
 
@@ -411,8 +410,7 @@ async def import_records(
                     report.errors.append(item)
                     continue
                 record = _classified(item)
-                content = record_content(record)
-                digest = content_hash(content)
+                digest = content_hash(record_content(record))
                 first = seen.get(record.natural_key)
                 if first is not None:
                     if first[0] == digest:
@@ -428,7 +426,7 @@ async def import_records(
                         )
                     continue
                 seen[record.natural_key] = (digest, record.location)
-                batch.append(_Pending(record, content, digest))
+                batch.append(_Pending(record, digest))
             if batch and (skip_invalid or not report.errors):
                 created, updated, unchanged, late_errors = await loader.load(batch)
                 report.created += created
