@@ -4,7 +4,6 @@ import csv
 import hashlib
 import html
 import io
-import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -43,11 +42,12 @@ RESPONSES = {
 # UPR Info writes "(Unknown)" when the source did not say which State recommended.
 UNKNOWN_STATE = "(unknown)"
 
-_SPACES = re.compile(r"\s+")
-
 
 def _clean(value: str) -> str:
-    return _SPACES.sub(" ", html.unescape(value)).strip()
+    """A cell with HTML entities decoded and runs of whitespace made one space."""
+    if "&" in value:
+        value = html.unescape(value)
+    return " ".join(value.split())
 
 
 def natural_key(state: str, session: int, recommending_state: str | None, text: str) -> str:
@@ -70,6 +70,19 @@ def _state(value: str, column: str, role: str) -> str:
     return code
 
 
+_ACTIONS = frozenset("12345")
+
+
+def _themes(issues: str) -> list[str]:
+    """The comma-separated `Issue` cell as distinct themes, in the order given."""
+    themes: list[str] = []
+    for part in _clean(issues).split(","):
+        theme = part.strip()
+        if theme and theme not in themes:
+            themes.append(theme)
+    return themes
+
+
 def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
     state = _state(_clean(row["To"]), "To", "State under review")
     text = _clean(row["Text"])
@@ -78,20 +91,19 @@ def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
     recommending = _clean(row["From"])
     from_state = (
         None
-        if recommending.casefold() in {UNKNOWN_STATE, ""}
+        if not recommending or recommending.casefold() == UNKNOWN_STATE
         else _state(recommending, "From", "recommending State")
     )
     response = _clean(row["Response"]).casefold()
     if response and response not in RESPONSES:
         raise _RowError("Response", f"unknown response {row['Response']!r}")
     action = _clean(row["Action"])
-    if action and action not in {"1", "2", "3", "4", "5"}:
+    if action and action not in _ACTIONS:
         raise _RowError("Action", f"action category must be 1 to 5, not {action!r}")
     session_text = _clean(row["Session"])
-    if not session_text.isdigit() or int(session_text) < 1:
+    if not (session_text.isascii() and session_text.isdecimal()) or int(session_text) < 1:
         raise _RowError("Session", f"session must be a positive whole number, not {session_text!r}")
     session = int(session_text)
-    themes = list(dict.fromkeys(t for t in (_clean(p) for p in row["Issue"].split(",")) if t))
     return RecommendationRecord(
         natural_key=natural_key(state, session, from_state, text),
         source_format=SourceFormat.UPR_INFO,
@@ -106,7 +118,7 @@ def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
         action_category=int(action) if action else None,
         session=session,
         cycle=upr_cycle(session),
-        themes=themes,
+        themes=_themes(row["Issue"]),
     )
 
 

@@ -2,14 +2,13 @@
 
 import asyncio
 import itertools
-import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Text, any_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -25,7 +24,7 @@ from models import (
 )
 from models.enums import ImportStatus, SourceFormat
 from suivi.errors import NotFound
-from suivi.hashing import content_hash
+from suivi.hashing import canonical_json, content_hash
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
 from suivi.relevance import classify
 
@@ -95,6 +94,33 @@ def _classified(record: RecommendationRecord) -> RecommendationRecord:
         )
         record.hrd_relevance, record.hrd_reasons = relevance, reasons
     return record
+
+
+# The recommendations columns an import writes, besides `id`.
+_RECORD_COLUMNS = (
+    "natural_key",
+    "state_code",
+    "body_id",
+    "document_id",
+    "paragraph",
+    "language",
+    "annotation_type",
+    "recommending_states",
+    "position",
+    "action_category",
+    "session",
+    "cycle",
+    "issued_date",
+    "themes",
+    "affected_persons",
+    "sdgs",
+    "hrd_relevance",
+    "hrd_reasons",
+    "source_format",
+    "source_record_id",
+    "content_hash",
+    "import_run_id",
+)
 
 
 @dataclass(slots=True)
@@ -170,32 +196,39 @@ class _BatchLoader:
         )
         self.documents.update(dict(rows.all()))
 
-    def _row(self, pending: _Pending) -> dict[str, Any]:
+    def _values(self, pending: _Pending) -> tuple[Any, ...]:
+        """A record's columns in `_RECORD_COLUMNS` order, as COPY takes them."""
         record = pending.record
-        return {
-            "natural_key": record.natural_key,
-            "state_code": record.state,
-            "body_id": self.bodies[record.body],
-            "document_id": self.documents.get(record.document_symbol or ""),
-            "paragraph": record.paragraph,
-            "language": record.language,
-            "annotation_type": record.annotation_type,
-            "recommending_states": record.recommending_states,
-            "position": record.position,
-            "action_category": record.action_category,
-            "session": record.session,
-            "cycle": record.cycle,
-            "issued_date": record.issued_date,
-            "themes": record.themes,
-            "affected_persons": record.affected_persons,
-            "sdgs": record.sdgs,
-            "hrd_relevance": record.hrd_relevance,
-            "hrd_reasons": record.hrd_reasons,
-            "source_format": record.source_format,
-            "source_record_id": record.source_record_id,
-            "content_hash": pending.digest,
-            "import_run_id": self.run_id,
-        }
+        return (
+            record.natural_key,
+            record.state,
+            self.bodies[record.body],
+            self.documents.get(record.document_symbol or ""),
+            record.paragraph,
+            record.language,
+            record.annotation_type,
+            record.recommending_states,
+            record.position.value if record.position else None,
+            record.action_category,
+            record.session,
+            record.cycle,
+            record.issued_date,
+            record.themes,
+            record.affected_persons,
+            record.sdgs,
+            record.hrd_relevance.value if record.hrd_relevance else None,
+            canonical_json(record.hrd_reasons).decode(),
+            record.source_format.value,
+            record.source_record_id,
+            pending.digest,
+            self.run_id,
+        )
+
+    def _row(self, pending: _Pending) -> dict[str, Any]:
+        """A record's columns by name, as an ORM bulk UPDATE takes them."""
+        row = dict(zip(_RECORD_COLUMNS, self._values(pending), strict=True))
+        row["hrd_reasons"] = pending.record.hrd_reasons
+        return row
 
     @staticmethod
     def _texts(rec_id: int, record: RecommendationRecord) -> list[dict[str, Any]]:
@@ -215,7 +248,16 @@ class _BatchLoader:
             for key, rec_id, digest in await self.session.execute(
                 select(
                     Recommendation.natural_key, Recommendation.id, Recommendation.content_hash
-                ).where(Recommendation.natural_key.in_([p.record.natural_key for p in batch]))
+                ).where(
+                    Recommendation.natural_key
+                    == any_(
+                        bindparam(
+                            "keys",
+                            [p.record.natural_key for p in batch],
+                            type_=ARRAY(Text),
+                        )
+                    )
+                )
             )
         }
         new = [p for p in batch if p.record.natural_key not in existing]
@@ -252,15 +294,10 @@ class _BatchLoader:
                 )
             ).all()
         )
-        rows = [
-            {"id": rec_id, **self._row(p), "hrd_reasons": json.dumps(p.record.hrd_reasons)}
-            for rec_id, p in zip(ids, new, strict=True)
-        ]
-        columns = list(rows[0])
         await self._copy(
             "recommendations",
-            columns,
-            [tuple(_copy_value(row[column]) for column in columns) for row in rows],
+            ["id", *_RECORD_COLUMNS],
+            [(rec_id, *self._values(p)) for rec_id, p in zip(ids, new, strict=True)],
         )
         await self._copy(
             "recommendation_texts",
@@ -338,11 +375,6 @@ class _BatchLoader:
         self.session.expire_all()
 
 
-def _copy_value(value: Any) -> Any:
-    """A value as COPY's binary codecs take it: enumerations as their text."""
-    return value.value if isinstance(value, StrEnum) else value
-
-
 def _stored_content(rec: Recommendation) -> dict[str, Any]:
     return {
         "state": rec.state_code,
@@ -367,19 +399,59 @@ def _stored_content(rec: Recommendation) -> dict[str, Any]:
     }
 
 
-async def _chunks(
-    items: Iterator[RecommendationRecord | RecordError],
-) -> AsyncIterator[list[RecommendationRecord | RecordError]]:
-    # Parsing is CPU-bound and synchronous: each chunk is pulled in a thread so that a server
-    # stays responsive while a large file is read.
-    def next_chunk() -> list[RecommendationRecord | RecordError]:
-        return list(itertools.islice(items, BATCH_SIZE))
+@dataclass(slots=True)
+class _Prepared:
+    """One chunk of the source, classified, hashed and checked against the rest of the file."""
 
-    while True:
-        chunk = await asyncio.to_thread(next_chunk)
+    batch: list[_Pending]
+    errors: list[RecordError]
+    duplicates: int
+    consumed: int
+
+
+class _Preparer:
+    """Turns source items into batches to load; the CPU-bound half of an import."""
+
+    def __init__(self, items: Iterator[RecommendationRecord | RecordError]) -> None:
+        self.items = items
+        # natural key -> content hash and where the key was first seen in the file
+        self.seen: dict[str, tuple[str, SourceLocation]] = {}
+
+    def next_chunk(self) -> _Prepared | None:
+        """The next chunk, or None at the end of the source."""
+        chunk = list(itertools.islice(self.items, BATCH_SIZE))
         if not chunk:
-            return
-        yield chunk
+            return None
+        prepared = _Prepared(batch=[], errors=[], duplicates=0, consumed=len(chunk))
+        for item in chunk:
+            if isinstance(item, RecordError):
+                prepared.errors.append(item)
+                continue
+            record = _classified(item)
+            digest = content_hash(record_content(record))
+            first = self.seen.get(record.natural_key)
+            if first is None:
+                self.seen[record.natural_key] = (digest, record.location)
+                prepared.batch.append(_Pending(record, digest))
+            elif first[0] == digest:
+                prepared.duplicates += 1
+            else:
+                prepared.errors.append(
+                    RecordError(
+                        record.location,
+                        None,
+                        f"the same recommendation as {_where(first[1])} with different content",
+                    )
+                )
+        return prepared
+
+
+async def _settle(read_ahead: asyncio.Future[_Prepared | None]) -> None:
+    # A read-ahead no longer wanted still runs in its thread: let it finish so that nothing
+    # reads the source after the import returns, and retrieve its outcome so none is lost.
+    await asyncio.wait({read_ahead})
+    if not read_ahead.cancelled():
+        read_ahead.exception()
 
 
 async def import_records(
@@ -400,41 +472,25 @@ async def import_records(
     await session.flush()
     report.import_run_id = run.id
     loader = _BatchLoader(session, run.id)
-    seen: dict[str, tuple[str, SourceLocation]] = {}
+    preparer = _Preparer(items)
+    # Reading, classifying and hashing run in a worker thread, one chunk ahead of the load:
+    # Python works on the next chunk while PostgreSQL writes this one, and a server's event
+    # loop stays responsive while a large file is read.
+    read_ahead = asyncio.ensure_future(asyncio.to_thread(preparer.next_chunk))
     savepoint = await session.begin_nested()
     try:
-        async for chunk in _chunks(items):
-            batch: list[_Pending] = []
-            for item in chunk:
-                if isinstance(item, RecordError):
-                    report.errors.append(item)
-                    continue
-                record = _classified(item)
-                digest = content_hash(record_content(record))
-                first = seen.get(record.natural_key)
-                if first is not None:
-                    if first[0] == digest:
-                        report.duplicates += 1
-                    else:
-                        report.errors.append(
-                            RecordError(
-                                record.location,
-                                None,
-                                f"the same recommendation as {_where(first[1])} "
-                                "with different content",
-                            )
-                        )
-                    continue
-                seen[record.natural_key] = (digest, record.location)
-                batch.append(_Pending(record, digest))
-            if batch and (skip_invalid or not report.errors):
-                created, updated, unchanged, late_errors = await loader.load(batch)
+        while (prepared := await read_ahead) is not None:
+            read_ahead = asyncio.ensure_future(asyncio.to_thread(preparer.next_chunk))
+            report.duplicates += prepared.duplicates
+            report.errors.extend(prepared.errors)
+            if prepared.batch and (skip_invalid or not report.errors):
+                created, updated, unchanged, late_errors = await loader.load(prepared.batch)
                 report.created += created
                 report.updated += updated
                 report.unchanged += unchanged
                 report.errors.extend(late_errors)
             if progress is not None:
-                progress(len(chunk))
+                progress(prepared.consumed)
         report.rejected = len(report.errors)
         failed = bool(report.errors) and not skip_invalid
         if failed or dry_run:
@@ -442,6 +498,7 @@ async def import_records(
         else:
             await savepoint.commit()
     except BaseException:
+        await _settle(read_ahead)
         await savepoint.rollback()
         raise
     if failed:
