@@ -25,7 +25,7 @@ from suivi.settings import Settings
 
 REAL_FILE = Path(__file__).resolve().parents[2] / "shared/data/upr-info/upr-info-sessions-1-5.csv"
 COPY_COLUMNS = (
-    "natural_key, state_code, body_id, document_id, paragraph, language, annotation_type, "
+    "natural_key, state_code, body_id, document_id, paragraph, language, text, annotation_type, "
     "recommending_states, position, action_category, session, cycle, issued_date, themes, "
     "affected_persons, sdgs, hrd_relevance, hrd_reasons, follow_up_selected, status, "
     "source_format, source_record_id, content_hash"

@@ -5,6 +5,7 @@ import hashlib
 import html
 import io
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import BinaryIO
 
 from importers.encoding import SourceEncodingError, decode_source
@@ -63,35 +64,45 @@ class _RowError(ValueError):
         self.message = message
 
 
+@lru_cache(maxsize=4096)
+def _country(cell: str) -> str | None:
+    # A file names the same few hundred States thousands of times.
+    return to_alpha3(_clean(cell))
+
+
 def _state(value: str, column: str, role: str) -> str:
-    code = to_alpha3(value)
+    code = _country(value)
     if code is None:
-        raise _RowError(column, f"unknown {role} {value!r}")
+        raise _RowError(column, f"unknown {role} {_clean(value)!r}")
     return code
 
 
 _ACTIONS = frozenset("12345")
 
 
-def _themes(issues: str) -> list[str]:
-    """The comma-separated `Issue` cell as distinct themes, in the order given."""
+@lru_cache(maxsize=4096)
+def _themes(issues: str) -> tuple[str, ...]:
+    """The comma-separated `Issue` cell as distinct themes, in the order given.
+
+    A file repeats a few hundred combinations of issues thousands of times: cached.
+    """
     themes: list[str] = []
     for part in _clean(issues).split(","):
         theme = part.strip()
         if theme and theme not in themes:
             themes.append(theme)
-    return themes
+    return tuple(themes)
 
 
 def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
-    state = _state(_clean(row["To"]), "To", "State under review")
+    state = _state(row["To"], "To", "State under review")
     text = _clean(row["Text"])
     if not text:
         raise _RowError("Text", "the recommendation has no text")
-    recommending = _clean(row["From"])
+    recommending = row["From"]
     from_state = (
         None
-        if not recommending or recommending.casefold() == UNKNOWN_STATE
+        if _clean(recommending).casefold() in {"", UNKNOWN_STATE}
         else _state(recommending, "From", "recommending State")
     )
     response = _clean(row["Response"]).casefold()
@@ -118,7 +129,7 @@ def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
         action_category=int(action) if action else None,
         session=session,
         cycle=upr_cycle(session),
-        themes=_themes(row["Issue"]),
+        themes=list(_themes(row["Issue"])),
     )
 
 

@@ -1,4 +1,4 @@
-"""Recommendations, their texts per language and the history of the State's position."""
+"""Recommendations, their translations and the history of the State's position."""
 
 from datetime import date
 from typing import Any
@@ -14,8 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     false,
-    text,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +24,7 @@ from models.document import Document
 from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
 from models.mechanism import Body
 
-EMPTY_ARRAY = text("'{}'")
+EMPTY_ARRAY = sql("'{}'")
 
 
 class Recommendation(IdMixin, TimestampMixin, Base):
@@ -42,6 +42,21 @@ class Recommendation(IdMixin, TimestampMixin, Base):
         Index(
             "ix_recommendations_recommending_states", "recommending_states", postgresql_using="gin"
         ),
+        # Partial: most rows hold the common value, which no query looks up by index.
+        Index(
+            "ix_recommendations_hrd_relevance",
+            "hrd_relevance",
+            postgresql_where=sql("hrd_relevance <> 'none'"),
+        ),
+        Index(
+            "ix_recommendations_status", "status", postgresql_where=sql("status <> 'not_assessed'")
+        ),
+        Index("ix_recommendations_session", "session", postgresql_where=sql("session IS NOT NULL")),
+        Index(
+            "ix_recommendations_follow_up_deadline_date",
+            "follow_up_deadline_date",
+            postgresql_where=sql("follow_up_deadline_date IS NOT NULL"),
+        ),
     )
 
     # Identity across imports: `doc:<symbol>#<paragraph>` where the source gives both, else the
@@ -51,8 +66,10 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     paragraph: Mapped[str | None] = mapped_column(String(32))
-    # The language of the text the source gave first; translations live in recommendation_texts.
+    # The text as the source gave it first, in `language`; translations live in
+    # recommendation_texts.
     language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
     # UHRI keeps concerns and observations beside recommendations; follow-up concerns the latter.
     annotation_type: Mapped[str | None] = mapped_column(String(64))
     recommending_states: Mapped[list[str]] = mapped_column(
@@ -60,8 +77,8 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     )
     position: Mapped[Position | None] = mapped_column(enum_column(Position, "position"))
     action_category: Mapped[int | None] = mapped_column(SmallInteger)
-    session: Mapped[int | None] = mapped_column(SmallInteger, index=True)
-    cycle: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+    session: Mapped[int | None] = mapped_column(SmallInteger)
+    cycle: Mapped[int | None] = mapped_column(SmallInteger)
     issued_date: Mapped[date | None] = mapped_column(Date, index=True)
     themes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
     affected_persons: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
@@ -69,12 +86,11 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     hrd_relevance: Mapped[HrdRelevance] = mapped_column(
         enum_column(HrdRelevance, "hrd_relevance"),
         server_default=HrdRelevance.NONE.value,
-        index=True,
     )
     # Why: [{"source": "tag" | "text", "match": "..."}], so a person can check the call.
-    hrd_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'"))
+    hrd_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=sql("'[]'"))
     follow_up_selected: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    follow_up_deadline_date: Mapped[date | None] = mapped_column(Date, index=True)
+    follow_up_deadline_date: Mapped[date | None] = mapped_column(Date)
     # Set by office staff; when null the headline status comes from published updates.
     office_status: Mapped[ImplementationStatus | None] = mapped_column(
         enum_column(ImplementationStatus, "office_status")
@@ -83,17 +99,16 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     status: Mapped[ImplementationStatus] = mapped_column(
         enum_column(ImplementationStatus, "implementation_status"),
         server_default=ImplementationStatus.NOT_ASSESSED.value,
-        index=True,
     )
     source_format: Mapped[SourceFormat] = mapped_column(enum_column(SourceFormat, "source_format"))
     source_record_id: Mapped[str | None] = mapped_column(Text)
     # sha256 of the normalised content: an unchanged re-import is detected without a diff.
     content_hash: Mapped[str] = mapped_column(CHAR(64))
-    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), index=True)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
 
     body: Mapped[Body] = relationship(lazy="raise")
     document: Mapped[Document | None] = relationship(lazy="raise")
-    texts: Mapped[list["RecommendationText"]] = relationship(
+    translations: Mapped[list["RecommendationText"]] = relationship(
         lazy="raise", order_by="RecommendationText.language"
     )
     position_history: Mapped[list["PositionRecord"]] = relationship(
@@ -102,7 +117,7 @@ class Recommendation(IdMixin, TimestampMixin, Base):
 
 
 class RecommendationText(Base):
-    """The recommendation's text in one language; the original language included."""
+    """The recommendation's text in a language other than its original one."""
 
     __tablename__ = "recommendation_texts"
 

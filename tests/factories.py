@@ -51,6 +51,8 @@ async def recommendation(
     recommending_states: list[str] | None = None,
 ) -> Recommendation:
     texts = texts or {language: f"Recommendation {paragraph} of {doc.symbol}."}
+    if language not in texts:
+        raise ValueError(f"texts must hold the recommendation's language {language!r}")
     rec = Recommendation(
         natural_key=natural_key_for_paragraph(doc.symbol, paragraph),
         state_code=doc.state_code or "TUN",
@@ -58,6 +60,7 @@ async def recommendation(
         document_id=doc.id,
         paragraph=paragraph,
         language=language,
+        text=texts[language],
         recommending_states=recommending_states or [],
         position=position,
         session=doc.session,
@@ -72,6 +75,7 @@ async def recommendation(
     session.add_all(
         RecommendationText(recommendation_id=rec.id, language=lang, text=text)
         for lang, text in texts.items()
+        if lang != language
     )
     if position is not None:
         session.add(PositionRecord(recommendation_id=rec.id, position=position, source=doc.symbol))

@@ -2,8 +2,10 @@
 
 import asyncio
 
+import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from suivi.db import alembic_config, downgrade_database, upgrade_database
@@ -56,3 +58,58 @@ async def test_seeds_every_treaty_body_and_defenders_mandate(database_url: str) 
     assert by_mechanism["treaty_body"] == TREATY_BODIES
     assert by_mechanism["upr"] == {"UPR"}
     assert "SR-HRD" in by_mechanism["special_procedure"]
+
+
+async def _execute(url: str, *statements: str) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            rows: list[tuple[object, ...]] = []
+            for statement in statements:
+                result = await connection.execute(text(statement))
+                rows = [tuple(row) for row in result] if result.returns_rows else []
+            return rows
+    finally:
+        await engine.dispose()
+
+
+async def test_original_text_moves_to_the_row_and_back(empty_database_url: str) -> None:
+    url = empty_database_url
+    await asyncio.to_thread(upgrade_database, url, "0002")
+    await _execute(
+        url,
+        "INSERT INTO recommendations (id, natural_key, state_code, body_id, language, "
+        "source_format, content_hash) SELECT 1, 'doc:A/1#1', 'TUN', id, 'fr', 'manual', "
+        "repeat('0', 64) FROM bodies WHERE code = 'UPR'",
+        "INSERT INTO recommendation_texts VALUES "
+        "(1, 'fr', 'Protéger les défenseurs.'), (1, 'en', 'Protect defenders.')",
+    )
+
+    await asyncio.to_thread(upgrade_database, url, "0003")
+    assert await _execute(url, "SELECT text FROM recommendations") == [
+        ("Protéger les défenseurs.",)
+    ]
+    assert await _execute(url, "SELECT language, text FROM recommendation_texts") == [
+        ("en", "Protect defenders.")
+    ]
+
+    await asyncio.to_thread(downgrade_database, url, "0002")
+    assert await _execute(
+        url, "SELECT language, text FROM recommendation_texts ORDER BY language"
+    ) == [("en", "Protect defenders."), ("fr", "Protéger les défenseurs.")]
+
+
+async def test_a_recommendation_without_its_original_text_stops_the_upgrade(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await asyncio.to_thread(upgrade_database, url, "0002")
+    await _execute(
+        url,
+        "INSERT INTO recommendations (id, natural_key, state_code, body_id, language, "
+        "source_format, content_hash) SELECT 1, 'doc:A/1#1', 'TUN', id, 'fr', 'manual', "
+        "repeat('0', 64) FROM bodies WHERE code = 'UPR'",
+    )
+    with pytest.raises(DBAPIError, match="without a text in their own language"):
+        await asyncio.to_thread(upgrade_database, url, "0003")
+    assert await _execute(url, "SELECT version_num FROM alembic_version") == [("0002",)]

@@ -31,7 +31,7 @@ class RecommendationRead(Schema):
     body: str = Field(description="Issuing body, e.g. `UPR`, `CCPR`, `SR-HRD`.")
     document_symbol: str | None = Field(description="UN document symbol, e.g. `A/HRC/36/5`.")
     paragraph: str | None
-    text: str | None = Field(description="Text in the original language.")
+    text: str = Field(description="Text in the original language.")
     language: str = Field(description="Language of `text` (ISO 639-1).")
     recommending_states: list[str]
     position: Position | None = Field(description="The State's current position (UPR).")

@@ -2,12 +2,14 @@
 
 import asyncio
 import itertools
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Text, any_, bindparam, func, insert, select, update
+from sqlalchemy import Text, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,7 +62,7 @@ class ImportReport:
 
 
 def record_content(record: RecommendationRecord) -> dict[str, Any]:
-    """Everything a record says, as JSON-ready values: what the content hash covers."""
+    """Everything a record says: what the content hash covers (enumerations hash as their value)."""
     return {
         "state": record.state,
         "body": record.body,
@@ -71,7 +73,7 @@ def record_content(record: RecommendationRecord) -> dict[str, Any]:
         "text": record.text,
         "translations": dict(sorted(record.translations.items())),
         "recommending_states": record.recommending_states,
-        "position": record.position.value if record.position else None,
+        "position": record.position,
         "action_category": record.action_category,
         "session": record.session,
         "cycle": record.cycle,
@@ -79,7 +81,7 @@ def record_content(record: RecommendationRecord) -> dict[str, Any]:
         "themes": record.themes,
         "affected_persons": record.affected_persons,
         "sdgs": record.sdgs,
-        "hrd_relevance": record.hrd_relevance.value if record.hrd_relevance else None,
+        "hrd_relevance": record.hrd_relevance,
         "hrd_reasons": record.hrd_reasons,
         "source_record_id": record.source_record_id,
     }
@@ -104,6 +106,7 @@ _RECORD_COLUMNS = (
     "document_id",
     "paragraph",
     "language",
+    "text",
     "annotation_type",
     "recommending_states",
     "position",
@@ -120,6 +123,23 @@ _RECORD_COLUMNS = (
     "source_record_id",
     "content_hash",
     "import_run_id",
+)
+
+
+# Columns of _RECORD_COLUMNS named as the record's list fields, with '{}' as their default.
+_LIST_COLUMNS = frozenset({"recommending_states", "themes", "affected_persons", "sdgs"})
+
+_TRANSLATION_COLUMNS = ["recommendation_id", "language", "text"]
+
+_INSERT_DOCUMENTS = sql(
+    """
+    INSERT INTO documents (symbol, body_id, state_code, published_date, session, cycle)
+    SELECT * FROM unnest(
+        CAST(:symbols AS text[]), CAST(:body_ids AS bigint[]), CAST(:states AS char(3)[]),
+        CAST(:dates AS date[]), CAST(:sessions AS smallint[]), CAST(:cycles AS smallint[])
+    )
+    ON CONFLICT (symbol) DO NOTHING
+    """
 )
 
 
@@ -174,25 +194,24 @@ class _BatchLoader:
                 firsts.setdefault(symbol, pending.record)
         if not firsts:
             return
+        records = list(firsts.values())
+        # One statement over arrays whatever the number of documents: a multi-row VALUES
+        # costs a bind parameter per value to build and to plan.
         await self.session.execute(
-            pg_insert(Document)
-            .values(
-                [
-                    {
-                        "symbol": symbol,
-                        "body_id": self.bodies[record.body],
-                        "state_code": record.state,
-                        "published_date": record.issued_date,
-                        "session": record.session,
-                        "cycle": record.cycle,
-                    }
-                    for symbol, record in firsts.items()
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=[Document.symbol])
+            _INSERT_DOCUMENTS,
+            {
+                "symbols": list(firsts),
+                "body_ids": [self.bodies[record.body] for record in records],
+                "states": [record.state for record in records],
+                "dates": [record.issued_date for record in records],
+                "sessions": [record.session for record in records],
+                "cycles": [record.cycle for record in records],
+            },
         )
         rows = await self.session.execute(
-            select(Document.symbol, Document.id).where(Document.symbol.in_(firsts))
+            select(Document.symbol, Document.id).where(
+                Document.symbol == any_(bindparam("symbols", list(firsts), type_=ARRAY(Text)))
+            )
         )
         self.documents.update(dict(rows.all()))
 
@@ -206,9 +225,10 @@ class _BatchLoader:
             self.documents.get(record.document_symbol or ""),
             record.paragraph,
             record.language,
+            record.text,
             record.annotation_type,
             record.recommending_states,
-            record.position.value if record.position else None,
+            record.position,
             record.action_category,
             record.session,
             record.cycle,
@@ -216,9 +236,9 @@ class _BatchLoader:
             record.themes,
             record.affected_persons,
             record.sdgs,
-            record.hrd_relevance.value if record.hrd_relevance else None,
+            record.hrd_relevance,
             canonical_json(record.hrd_reasons).decode(),
-            record.source_format.value,
+            record.source_format,
             record.source_record_id,
             pending.digest,
             self.run_id,
@@ -231,11 +251,11 @@ class _BatchLoader:
         return row
 
     @staticmethod
-    def _texts(rec_id: int, record: RecommendationRecord) -> list[dict[str, Any]]:
-        texts = {**record.translations, record.language: record.text}
+    def _translations(rec_id: int, record: RecommendationRecord) -> list[tuple[int, str, str]]:
         return [
-            {"recommendation_id": rec_id, "language": language, "text": text}
-            for language, text in texts.items()
+            (rec_id, language, text)
+            for language, text in record.translations.items()
+            if language != record.language
         ]
 
     async def load(self, batch: list[_Pending]) -> tuple[int, int, int, list[RecordError]]:
@@ -294,20 +314,26 @@ class _BatchLoader:
                 )
             ).all()
         )
+        # A list column empty in every row is left to its default: encoding an array costs
+        # more than any other value, and UPR Info rows, say, carry no SDGs.
+        columns = [
+            column
+            for column in _RECORD_COLUMNS
+            if column not in _LIST_COLUMNS or any(getattr(p.record, column) for p in new)
+        ]
+        pick = operator.itemgetter(*(_RECORD_COLUMNS.index(column) for column in columns))
         await self._copy(
             "recommendations",
-            ["id", *_RECORD_COLUMNS],
-            [(rec_id, *self._values(p)) for rec_id, p in zip(ids, new, strict=True)],
+            ["id", *columns],
+            [(rec_id, *pick(self._values(p))) for rec_id, p in zip(ids, new, strict=True)],
         )
-        await self._copy(
-            "recommendation_texts",
-            ["recommendation_id", "language", "text"],
-            [
-                (text["recommendation_id"], text["language"], text["text"])
-                for rec_id, p in zip(ids, new, strict=True)
-                for text in self._texts(rec_id, p.record)
-            ],
-        )
+        translations = [
+            row
+            for rec_id, p in zip(ids, new, strict=True)
+            for row in self._translations(rec_id, p.record)
+        ]
+        if translations:
+            await self._copy("recommendation_texts", _TRANSLATION_COLUMNS, translations)
         positions = [
             (rec_id, p.record.position.value, p.record.document_symbol)
             for rec_id, p in zip(ids, new, strict=True)
@@ -324,7 +350,7 @@ class _BatchLoader:
                 select(Recommendation)
                 .where(Recommendation.id.in_(ids.values()))
                 .options(
-                    selectinload(Recommendation.texts),
+                    selectinload(Recommendation.translations),
                     selectinload(Recommendation.body),
                     selectinload(Recommendation.document),
                 )
@@ -348,7 +374,7 @@ class _BatchLoader:
                 {
                     "recommendation_id": rec.id,
                     "import_run_id": self.run_id,
-                    "content": _stored_content(rec),
+                    "content": stored_content(rec),
                     "content_hash": rec.content_hash,
                 }
                 for rec in previous
@@ -361,21 +387,24 @@ class _BatchLoader:
                 for p in changed
             ],
         )
-        texts = [row for p in changed for row in self._texts(ids[p.record.natural_key], p.record)]
-        statement = pg_insert(RecommendationText)
+        # The translations are replaced as a whole; the revision above keeps the old ones.
         await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[RecommendationText.recommendation_id, RecommendationText.language],
-                set_={"text": statement.excluded.text},
-            ),
-            texts,
+            delete(RecommendationText).where(RecommendationText.recommendation_id.in_(ids.values()))
         )
+        translations = [
+            dict(zip(_TRANSLATION_COLUMNS, row, strict=True))
+            for p in changed
+            for row in self._translations(ids[p.record.natural_key], p.record)
+        ]
+        if translations:
+            await self.session.execute(insert(RecommendationText), translations)
         if moved:
             await self.session.execute(insert(PositionRecord), moved)
         self.session.expire_all()
 
 
-def _stored_content(rec: Recommendation) -> dict[str, Any]:
+def stored_content(rec: Recommendation) -> dict[str, Any]:
+    """What a stored recommendation says, in record_content's shape: a revision's content."""
     return {
         "state": rec.state_code,
         "body": rec.body.code,
@@ -383,7 +412,8 @@ def _stored_content(rec: Recommendation) -> dict[str, Any]:
         "paragraph": rec.paragraph,
         "annotation_type": rec.annotation_type,
         "language": rec.language,
-        "texts": {t.language: t.text for t in rec.texts},
+        "text": rec.text,
+        "translations": {t.language: t.text for t in rec.translations},
         "recommending_states": list(rec.recommending_states),
         "position": rec.position.value if rec.position else None,
         "action_category": rec.action_category,

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import Body, Document, PositionRecord, Recommendation, RecommendationText
+from models import Body, Document, PositionRecord, Recommendation
 from models.enums import (
     HrdRelevance,
     ImplementationStatus,
@@ -30,7 +30,7 @@ class RecommendationSummary:
     body: str
     document_symbol: str | None
     paragraph: str | None
-    text: str | None
+    text: str
     language: str
     recommending_states: list[str]
     position: Position | None
@@ -63,26 +63,19 @@ class RecommendationDetail:
     import_run_id: int | None
 
 
-SummaryRow = tuple[Recommendation, str, MechanismCode, str | None, str | None]
+SummaryRow = tuple[Recommendation, str, MechanismCode, str | None]
 
 
-def _summary_query() -> Select[Recommendation, str, MechanismCode, str, str]:
-    original_text = and_(
-        RecommendationText.recommendation_id == Recommendation.id,
-        RecommendationText.language == Recommendation.language,
-    )
+def _summary_query() -> Select[Recommendation, str, MechanismCode, str]:
     return (
-        select(
-            Recommendation, Body.code, Body.mechanism_code, Document.symbol, RecommendationText.text
-        )
+        select(Recommendation, Body.code, Body.mechanism_code, Document.symbol)
         .join(Body, Body.id == Recommendation.body_id)
         .outerjoin(Document, Document.id == Recommendation.document_id)
-        .outerjoin(RecommendationText, original_text)
     )
 
 
 def _summary(row: SummaryRow) -> RecommendationSummary:
-    rec, body_code, mechanism, symbol, text = row
+    rec, body_code, mechanism, symbol = row
     return RecommendationSummary(
         id=rec.id,
         state=rec.state_code,
@@ -90,7 +83,7 @@ def _summary(row: SummaryRow) -> RecommendationSummary:
         body=body_code,
         document_symbol=symbol,
         paragraph=rec.paragraph,
-        text=text,
+        text=rec.text,
         language=rec.language,
         recommending_states=list(rec.recommending_states),
         position=rec.position,
@@ -133,7 +126,7 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
         _summary_query()
         .where(Recommendation.id == recommendation_id)
         .options(
-            selectinload(Recommendation.texts),
+            selectinload(Recommendation.translations),
             selectinload(Recommendation.position_history),
         )
     )
@@ -144,7 +137,7 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
     return RecommendationDetail(
         summary=_summary(row),
         annotation_type=rec.annotation_type,
-        texts={t.language: t.text for t in rec.texts},
+        texts={rec.language: rec.text, **{t.language: t.text for t in rec.translations}},
         position_history=list(rec.position_history),
         follow_up_selected=rec.follow_up_selected,
         follow_up_deadline_date=rec.follow_up_deadline_date,

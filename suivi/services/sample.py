@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,6 +88,14 @@ class SampleRecommendation(_Record):
     hrd_reasons: list[SampleReason]
     follow_up_deadline: date | None
 
+    @model_validator(mode="after")
+    def _has_original_text(self) -> "SampleRecommendation":
+        if not self.texts.get(self.language, "").strip():
+            raise ValueError(
+                f"texts has no text in the recommendation's language {self.language!r}"
+            )
+        return self
+
 
 class SampleAction(_Record):
     key: str
@@ -155,6 +163,7 @@ def _recommendation_row(
         document_id=document.id,
         paragraph=item.paragraph,
         language=item.language,
+        text=item.texts[item.language],
         recommending_states=item.recommending_states,
         position=item.position,
         action_category=item.action_category,
@@ -236,6 +245,7 @@ async def load(session: AsyncSession, *, sample: SampleData) -> SampleReport:
         session.add_all(
             RecommendationText(recommendation_id=rec.id, language=language, text=text)
             for language, text in rec_item.texts.items()
+            if language != rec_item.language
         )
         if rec_item.position is not None:
             session.add(

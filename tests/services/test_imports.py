@@ -1,15 +1,20 @@
 """Loading sources into the database: idempotent, all or nothing, history kept, runs recorded."""
 
+import io
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from importers.pipeline import DocumentOptions, ImportFormat, run_import
+from importers.suivi_json import read_suivi_json
 from models import Body, ImportRun, PositionRecord, Recommendation, RecommendationRevision
 from models.enums import HrdRelevance, ImportStatus, Position
-from suivi.services.imports import ImportReport
+from suivi.records import RecordError
+from suivi.services.imports import ImportReport, record_content, stored_content
 from tests.paths import FIXTURES, UPR_INFO_REAL
 
 UPR_INFO = FIXTURES / "upr_info"
@@ -207,3 +212,54 @@ async def test_report_text_loads_by_document_and_paragraph(session: AsyncSession
     assert report.created > 0
     keys = (await session.scalars(select(Recommendation.natural_key))).all()
     assert all(key.startswith("doc:A/HRC/99/7#") for key in keys)
+
+
+async def test_stored_content_says_what_the_record_said(session: AsyncSession) -> None:
+    # A revision keeps stored_content; it must be the shape and values record_content hashed.
+    path = FIXTURES / "suivi_json" / "two-recommendations.json"
+    await _import(session, path)
+    with path.open("rb") as stream:
+        records = [item for item in read_suivi_json(stream) if not isinstance(item, RecordError)]
+    stored = (
+        await session.scalars(
+            select(Recommendation).options(
+                selectinload(Recommendation.body),
+                selectinload(Recommendation.document),
+                selectinload(Recommendation.translations),
+            )
+        )
+    ).all()
+    by_key = {rec.natural_key: stored_content(rec) for rec in stored}
+
+    assert len(records) == 2
+    for record in records:
+        assert by_key[record.natural_key] == record_content(record)
+
+
+async def test_changed_translations_replace_the_old_ones(session: AsyncSession) -> None:
+    path = FIXTURES / "suivi_json" / "two-recommendations.json"
+    await _import(session, path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["recommendations"][0]["texts"] = {
+        "en": "Guarantee a safe environment for human rights defenders.",
+        "es": "Garantizar un entorno seguro para los defensores de derechos humanos.",
+    }
+    with io.BytesIO(json.dumps(document).encode()) as stream:
+        report = await run_import(session, stream=stream, name="changed.json", actor="test")
+
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    rec = await session.scalar(
+        select(Recommendation)
+        .where(Recommendation.natural_key == "doc:TEST/A/HRC/52/10#134.12")
+        .options(selectinload(Recommendation.translations))
+    )
+    assert rec is not None
+    assert rec.text == "Guarantee a safe environment for human rights defenders."
+    assert {t.language: t.text for t in rec.translations} == {
+        "es": "Garantizar un entorno seguro para los defensores de derechos humanos."
+    }
+    revision = await session.scalar(select(RecommendationRevision))
+    assert revision is not None
+    assert revision.content["translations"] == {
+        "fr": "Garantir un environnement sûr aux défenseurs des droits de l'homme."
+    }
