@@ -7,6 +7,7 @@ from sqlalchemy import (
     CHAR,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -14,10 +15,12 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    literal_column,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import Base, CreatedMixin, IdMixin, TimestampMixin, enum_column
 from models.document import Document
@@ -25,6 +28,10 @@ from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFor
 from models.mechanism import Body
 
 EMPTY_ARRAY = sql("'{}'")
+# Text-search vector of a row's `text` in its `language`; the functions are in migration 0004.
+SEARCH_VECTOR = "to_tsvector(suivi_search_config(language), suivi_fold(text))"
+# Sort key of date order: undated recommendations first ascending, last descending.
+SORT_DATE: ColumnElement[date] = literal_column("COALESCE(issued_date, '0001-01-01'::date)")
 
 
 class Recommendation(IdMixin, TimestampMixin, Base):
@@ -36,6 +43,8 @@ class Recommendation(IdMixin, TimestampMixin, Base):
         Index("ix_recommendations_document_id_paragraph", "document_id", "paragraph"),
         Index("ix_recommendations_state_code_id", "state_code", "id"),
         Index("ix_recommendations_updated_at_id", "updated_at", "id"),
+        Index("ix_recommendations_date_id", SORT_DATE, "id"),
+        Index("ix_recommendations_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_recommendations_themes", "themes", postgresql_using="gin"),
         Index("ix_recommendations_affected_persons", "affected_persons", postgresql_using="gin"),
         Index("ix_recommendations_sdgs", "sdgs", postgresql_using="gin"),
@@ -70,6 +79,9 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     # recommendation_texts.
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(SEARCH_VECTOR, persisted=True), deferred=True, deferred_raiseload=True
+    )
     # UHRI keeps concerns and observations beside recommendations; follow-up concerns the latter.
     annotation_type: Mapped[str | None] = mapped_column(String(64))
     recommending_states: Mapped[list[str]] = mapped_column(
@@ -79,7 +91,7 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     action_category: Mapped[int | None] = mapped_column(SmallInteger)
     session: Mapped[int | None] = mapped_column(SmallInteger)
     cycle: Mapped[int | None] = mapped_column(SmallInteger)
-    issued_date: Mapped[date | None] = mapped_column(Date, index=True)
+    issued_date: Mapped[date | None] = mapped_column(Date)
     themes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
     affected_persons: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=EMPTY_ARRAY)
     sdgs: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=EMPTY_ARRAY)
@@ -120,12 +132,18 @@ class RecommendationText(Base):
     """The recommendation's text in a language other than its original one."""
 
     __tablename__ = "recommendation_texts"
+    __table_args__ = (
+        Index("ix_recommendation_texts_search_vector", "search_vector", postgresql_using="gin"),
+    )
 
     recommendation_id: Mapped[int] = mapped_column(
         ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(SEARCH_VECTOR, persisted=True), deferred=True, deferred_raiseload=True
+    )
 
 
 class PositionRecord(IdMixin, CreatedMixin, Base):

@@ -3,9 +3,22 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import (
+    CHAR,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    Text,
+    cast,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +30,9 @@ from models.enums import (
     Position,
     SourceFormat,
 )
+from models.recommendation import SORT_DATE
 from suivi.errors import NotFound
+from suivi.services import search
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,23 +116,151 @@ def _summary(row: SummaryRow) -> RecommendationSummary:
     )
 
 
+class HrdFilter(StrEnum):
+    """Relevance to defenders as lists filter on it: `any` is direct or related."""
+
+    DIRECT = "direct"
+    RELATED = "related"
+    ANY = "any"
+
+
+class Sort(StrEnum):
+    """List orders; a leading `-` is descending. `relevance` needs a search query."""
+
+    ID = "id"
+    ID_DESC = "-id"
+    DATE = "date"
+    DATE_DESC = "-date"
+    STATE = "state"
+    STATE_DESC = "-state"
+    UPDATED = "updated"
+    UPDATED_DESC = "-updated"
+    RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationFilters:
+    """What a list keeps: OR within one filter's values, AND across filters."""
+
+    states: Sequence[str] = ()
+    mechanisms: Sequence[MechanismCode] = ()
+    bodies: Sequence[str] = ()
+    cycles: Sequence[int] = ()
+    sessions: Sequence[int] = ()
+    documents: Sequence[str] = ()
+    recommending_states: Sequence[str] = ()
+    positions: Sequence[Position] = ()
+    action_categories: Sequence[int] = ()
+    themes: Sequence[str] = ()
+    affected_persons: Sequence[str] = ()
+    sdgs: Sequence[str] = ()
+    hrd: HrdFilter | None = None
+    statuses: Sequence[ImplementationStatus] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    updated_since: datetime | None = None
+    query: str | None = None
+
+
+# Keyset of a page: the sort values of the last item seen, then its id.
+Keyset = tuple[Any, ...]
+
+
+def _filtered(query: Select[Any], filters: RecommendationFilters) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = []
+    f = filters
+    if f.states:
+        conditions.append(Recommendation.state_code.in_(f.states))
+    if f.mechanisms:
+        conditions.append(Body.mechanism_code.in_(f.mechanisms))
+    if f.bodies:
+        conditions.append(Body.code.in_(f.bodies))
+    if f.cycles:
+        conditions.append(Recommendation.cycle.in_(f.cycles))
+    if f.sessions:
+        conditions.append(Recommendation.session.in_(f.sessions))
+    if f.documents:
+        conditions.append(Document.symbol.in_(f.documents))
+    if f.positions:
+        conditions.append(Recommendation.position.in_(f.positions))
+    if f.action_categories:
+        conditions.append(Recommendation.action_category.in_(f.action_categories))
+    if f.statuses:
+        conditions.append(Recommendation.status.in_(f.statuses))
+    # `&&` (overlaps) is OR within the filter and is what the GIN indexes answer.
+    for column, values, item_type in (
+        (Recommendation.recommending_states, f.recommending_states, CHAR(3)),
+        (Recommendation.themes, f.themes, Text()),
+        (Recommendation.affected_persons, f.affected_persons, Text()),
+        (Recommendation.sdgs, f.sdgs, String(16)),
+    ):
+        if values:
+            conditions.append(column.overlap(cast(list(values), ARRAY(item_type))))
+    if f.hrd is HrdFilter.ANY:
+        conditions.append(
+            Recommendation.hrd_relevance.in_([HrdRelevance.DIRECT, HrdRelevance.RELATED])
+        )
+    elif f.hrd is not None:
+        conditions.append(Recommendation.hrd_relevance == HrdRelevance(f.hrd.value))
+    if f.year_from is not None:
+        conditions.append(Recommendation.issued_date >= date(f.year_from, 1, 1))
+    if f.year_to is not None:
+        conditions.append(Recommendation.issued_date < date(f.year_to + 1, 1, 1))
+    if f.updated_since is not None:
+        conditions.append(Recommendation.updated_at >= f.updated_since)
+    if f.query is not None:
+        conditions.append(Recommendation.id.in_(search.matching_ids(f.query)))
+    return query.where(*conditions)
+
+
+def _order(sort: Sort, query_text: str | None) -> tuple[list[SQLColumnExpression[Any]], bool]:
+    """The sort key columns (id last) and whether the order is descending."""
+    descending = sort.value.startswith("-")
+    key: list[SQLColumnExpression[Any]]
+    match sort:
+        case Sort.ID | Sort.ID_DESC:
+            key = []
+        case Sort.DATE | Sort.DATE_DESC:
+            key = [SORT_DATE]
+        case Sort.STATE | Sort.STATE_DESC:
+            key = [Recommendation.state_code]
+        case Sort.UPDATED | Sort.UPDATED_DESC:
+            key = [Recommendation.updated_at]
+        case Sort.RELEVANCE:
+            assert query_text is not None
+            key, descending = [search.rank(query_text)], True
+    return [*key, Recommendation.id], descending
+
+
 async def list_page(
     session: AsyncSession,
     *,
     limit: int,
-    after_id: int | None = None,
-    states: Sequence[str] = (),
-) -> tuple[list[RecommendationSummary], int | None]:
-    """One page in id order and the id to continue after, or None on the last page."""
-    query = _summary_query().order_by(Recommendation.id).limit(limit + 1)
-    if after_id is not None:
-        query = query.where(Recommendation.id > after_id)
-    if states:
-        query = query.where(Recommendation.state_code.in_(states))
-    rows = (await session.execute(query)).all()
-    items = [_summary(row) for row in rows[:limit]]
-    next_after = items[-1].id if len(rows) > limit else None
-    return items, next_after
+    filters: RecommendationFilters | None = None,
+    sort: Sort = Sort.ID,
+    after: Keyset | None = None,
+) -> tuple[list[RecommendationSummary], Keyset | None]:
+    """One page in `sort` order and the keyset to continue after, or None on the last page.
+
+    Keyset pagination: the page after a given item costs what the first page costs.
+    """
+    filters = filters or RecommendationFilters()
+    if sort is Sort.RELEVANCE and not filters.query:
+        raise ValueError("relevance order needs a search query")
+    key, descending = _order(sort, filters.query)
+    query = _filtered(_summary_query().add_columns(*key[:-1]), filters)
+    if after is not None:
+        position = tuple_(*key)
+        bound = tuple_(*(literal(value) for value in after))
+        query = query.where(position < bound if descending else position > bound)
+    order = [column.desc() if descending else column.asc() for column in key]
+    rows = (await session.execute(query.order_by(*order).limit(limit + 1))).all()
+    page = rows[:limit]
+    items = [_summary(tuple(row)[:4]) for row in page]
+    if len(rows) <= limit:
+        return items, None
+    last = tuple(page[-1])
+    return items, (*last[4:], items[-1].id)
 
 
 async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
