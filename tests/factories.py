@@ -1,6 +1,7 @@
 """Small typed factories for the rows tests need."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,9 @@ async def recommendation(
     position: Position | None = None,
     hrd: HrdRelevance = HrdRelevance.NONE,
     recommending_states: list[str] | None = None,
+    **columns: Any,
 ) -> Recommendation:
+    """A recommendation of `doc`; `columns` set any other column (themes, status...)."""
     texts = texts or {language: f"Recommendation {paragraph} of {doc.symbol}."}
     if language not in texts:
         raise ValueError(f"texts must hold the recommendation's language {language!r}")
@@ -69,6 +72,7 @@ async def recommendation(
         hrd_relevance=hrd,
         source_format=SourceFormat.MANUAL,
         content_hash=content_hash({"paragraph": paragraph, "texts": texts}),
+        **columns,
     )
     session.add(rec)
     await session.flush()

@@ -11,11 +11,16 @@ from api.deps import SessionDep
 from api.pagination import decode_cursor, encode_cursor
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
+    DeadlineRead,
+    GradeRead,
+    LinkedActionRead,
     PositionRead,
     ProvenanceRead,
+    PublishedUpdateRead,
     RecommendationDetailRead,
     RecommendationPage,
     RecommendationRead,
+    StatusBySourceRead,
 )
 from models.enums import ImplementationStatus, MechanismCode, Position
 from suivi.errors import InvalidCursor
@@ -192,8 +197,10 @@ async def get_recommendation(
         int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")
     ],
 ) -> RecommendationDetailRead:
-    """Every text held, the position history and the follow-up selection."""
+    """Every text held, the position history, linked State actions, published progress
+    updates, follow-up grades, open deadlines and each source's view of the status."""
     detail = await service.get_detail(session, recommendation_id=recommendation_id)
+    record = detail.follow_up
     return RecommendationDetailRead(
         **RecommendationRead.model_validate(detail.summary).model_dump(),
         annotation_type=detail.annotation_type,
@@ -206,5 +213,12 @@ async def get_recommendation(
             source_format=detail.source_format,
             source_record_id=detail.source_record_id,
             import_run_id=detail.import_run_id,
+        ),
+        actions=[LinkedActionRead.model_validate(a) for a in record.actions],
+        progress_updates=[PublishedUpdateRead.model_validate(u) for u in record.updates],
+        grades=[GradeRead.model_validate(g) for g in record.grades],
+        deadlines=[DeadlineRead.model_validate(d) for d in record.deadlines],
+        status_by_source=StatusBySourceRead.model_validate(
+            {source.value: status for source, status in record.status_by_source.items()}
         ),
     )

@@ -7,11 +7,16 @@ from pydantic import Field
 
 from api.schemas.base import Schema
 from models.enums import (
+    ActionKind,
+    ActionStatus,
+    AssessorKind,
+    Grade,
     HrdRelevance,
     ImplementationStatus,
     MechanismCode,
     Position,
     SourceFormat,
+    SourceType,
 )
 
 
@@ -64,6 +69,64 @@ class ProvenanceRead(Schema):
     import_run_id: int | None
 
 
+class LinkedActionRead(Schema):
+    """A State action answering the recommendation."""
+
+    id: int
+    kind: ActionKind
+    title: str
+    status: ActionStatus
+    institution: str | None = Field(description="The State institution responsible.")
+    announced_date: date | None
+    started_date: date | None
+    completed_date: date | None
+    target_date: date | None
+    note: str | None = Field(description="How the action answers the recommendation.")
+
+
+class PublishedUpdateRead(Schema):
+    """A reviewed, published progress update."""
+
+    id: int
+    source_type: SourceType
+    assessed_status: ImplementationStatus
+    narrative: str
+    evidence_urls: list[str]
+    as_of_date: date
+    organisation: str | None = Field(
+        description="The submitting organisation; null when it asked not to be named."
+    )
+    published_at: datetime | None
+
+
+class GradeRead(Schema):
+    """A follow-up grade: A (satisfactory) to E (contrary to the recommendation)."""
+
+    grade: Grade
+    sub_grade: str | None = Field(description="The committee's finer grade, e.g. `B1`.")
+    assessor_kind: AssessorKind
+    assessor: str
+    graded_date: date
+    document_symbol: str | None
+
+
+class DeadlineRead(Schema):
+    """A date by which something is due."""
+
+    kind: Literal["follow_up", "action_target"]
+    due_date: date
+    action_id: int | None
+
+
+class StatusBySourceRead(Schema):
+    """The latest published assessment of each kind of source; null where none has spoken."""
+
+    government: ImplementationStatus | None
+    nhri: ImplementationStatus | None
+    civil_society: ImplementationStatus | None
+    un: ImplementationStatus | None
+
+
 class RecommendationDetailRead(RecommendationRead):
     """One recommendation in full."""
 
@@ -76,6 +139,13 @@ class RecommendationDetailRead(RecommendationRead):
         description="The office's own assessment, when it gave one."
     )
     provenance: ProvenanceRead
+    actions: list[LinkedActionRead] = Field(description="Linked State actions, not archived.")
+    progress_updates: list[PublishedUpdateRead] = Field(description="Published, newest first.")
+    grades: list[GradeRead]
+    deadlines: list[DeadlineRead] = Field(description="Open deadlines, soonest first.")
+    status_by_source: StatusBySourceRead = Field(
+        description="Each source's view beside the office's own (`office_status`)."
+    )
 
 
 class RecommendationPage(Schema):

@@ -32,7 +32,8 @@ from models.enums import (
 )
 from models.recommendation import SORT_DATE
 from suivi.errors import NotFound
-from suivi.services import search
+from suivi.services import follow_up, search
+from suivi.services.follow_up import FollowUpRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class RecommendationSummary:
 
 @dataclass(frozen=True, slots=True)
 class RecommendationDetail:
-    """One recommendation with every text held and its position history."""
+    """One recommendation with every text held, its position history and its follow-up."""
 
     summary: RecommendationSummary
     annotation_type: str | None
@@ -76,6 +77,7 @@ class RecommendationDetail:
     source_format: SourceFormat
     source_record_id: str | None
     import_run_id: int | None
+    follow_up: FollowUpRecord
 
 
 SummaryRow = tuple[Recommendation, str, MechanismCode, str | None]
@@ -264,7 +266,7 @@ async def list_page(
 
 
 async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
-    """The recommendation with all its texts and positions; NotFound when there is none."""
+    """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
     query = (
         _summary_query()
         .where(Recommendation.id == recommendation_id)
@@ -277,6 +279,11 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
     if row is None:
         raise NotFound(f"No recommendation has id {recommendation_id}.")
     rec = row[0]
+    record = await follow_up.public_record(
+        session,
+        recommendation_id=rec.id,
+        follow_up_deadline_date=rec.follow_up_deadline_date,
+    )
     return RecommendationDetail(
         summary=_summary(row),
         annotation_type=rec.annotation_type,
@@ -288,4 +295,5 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
         source_format=rec.source_format,
         source_record_id=rec.source_record_id,
         import_run_id=rec.import_run_id,
+        follow_up=record,
     )

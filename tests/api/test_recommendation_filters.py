@@ -1,0 +1,251 @@
+"""Every filter and sort of GET /v1/recommendations, on a small corpus, through HTTP."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Recommendation
+from models.enums import HrdRelevance, ImplementationStatus, Position
+from tests import factories
+
+Params = list[tuple[str, str | int | float | bool | None]]
+
+
+@pytest.fixture
+async def corpus(session: AsyncSession) -> dict[str, int]:
+    """Five recommendations that differ in every facet; paragraph label -> id."""
+    upr_tun = await factories.document(session, "TEST/A/HRC/36/5", published=date(2017, 9, 1))
+    upr_mar = await factories.document(
+        session,
+        "TEST/A/HRC/52/7",
+        state="MAR",
+        published=date(2023, 1, 5),
+        session_number=41,
+        cycle=4,
+    )
+    ccpr = await factories.document(
+        session,
+        "TEST/CCPR/C/TUN/CO/6",
+        body_code="CCPR",
+        published=date(2020, 4, 24),
+        session_number=128,
+        cycle=None,
+    )
+    rapporteur = await factories.document(
+        session,
+        "TEST/A/HRC/40/60/Add.1",
+        body_code="SR-HRD",
+        state="MAR",
+        published=None,
+        session_number=None,
+        cycle=None,
+    )
+    rows = {
+        "a": await factories.recommendation(
+            session,
+            upr_tun,
+            "a",
+            position=Position.SUPPORTED,
+            hrd=HrdRelevance.DIRECT,
+            recommending_states=["FRA", "NOR"],
+            action_category=5,
+            themes=["Human rights defenders"],
+            affected_persons=["Human rights defenders"],
+            sdgs=["16.10"],
+            status=ImplementationStatus.IN_PROGRESS,
+        ),
+        "b": await factories.recommendation(
+            session,
+            upr_tun,
+            "b",
+            position=Position.NOTED,
+            hrd=HrdRelevance.RELATED,
+            recommending_states=["BRA"],
+            action_category=2,
+            themes=["Freedom of association"],
+        ),
+        "c": await factories.recommendation(
+            session,
+            upr_mar,
+            "c",
+            position=Position.SUPPORTED,
+            recommending_states=["FRA"],
+            action_category=4,
+            themes=["Women's rights"],
+            sdgs=["5.1"],
+        ),
+        "d": await factories.recommendation(
+            session,
+            ccpr,
+            "d",
+            hrd=HrdRelevance.DIRECT,
+            affected_persons=["Journalists"],
+            status=ImplementationStatus.IMPLEMENTED,
+        ),
+        "e": await factories.recommendation(session, rapporteur, "e", hrd=HrdRelevance.RELATED),
+    }
+    return {label: rec.id for label, rec in rows.items()}
+
+
+async def _labels(client: httpx.AsyncClient, corpus: dict[str, int], params: Params) -> list[str]:
+    response = await client.get("/v1/recommendations", params=params)
+    assert response.status_code == 200, response.text
+    by_id = {rec_id: label for label, rec_id in corpus.items()}
+    return [by_id[item["id"]] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ([], "abcde"),
+        ([("state", "TUN")], "abd"),
+        ([("state", "TUN"), ("state", "MAR")], "abcde"),
+        ([("mechanism", "upr")], "abc"),
+        ([("mechanism", "treaty_body"), ("mechanism", "special_procedure")], "de"),
+        ([("body", "CCPR")], "d"),
+        ([("cycle", "4")], "abc"),
+        ([("session", "128")], "d"),
+        ([("document", "TEST/A/HRC/52/7")], "c"),
+        ([("recommending_state", "FRA")], "ac"),
+        ([("recommending_state", "BRA"), ("recommending_state", "NOR")], "ab"),
+        ([("position", "noted")], "b"),
+        ([("action_category", "4"), ("action_category", "5")], "ac"),
+        ([("theme", "Freedom of association")], "b"),
+        ([("affected", "Journalists")], "d"),
+        ([("sdg", "16.10"), ("sdg", "5.1")], "ac"),
+        ([("hrd", "direct")], "ad"),
+        ([("hrd", "related")], "be"),
+        ([("hrd", "any")], "abde"),
+        ([("status", "implemented"), ("status", "in_progress")], "ad"),
+        ([("status", "not_assessed")], "bce"),
+        ([("year_from", "2020")], "cd"),
+        ([("year_to", "2020")], "abd"),
+        ([("year_from", "2018"), ("year_to", "2021")], "d"),
+        ([("state", "TUN"), ("mechanism", "upr"), ("hrd", "any")], "ab"),
+    ],
+)
+async def test_filter(
+    client: httpx.AsyncClient,
+    corpus: dict[str, int],
+    params: Params,
+    expected: str,
+) -> None:
+    assert "".join(await _labels(client, corpus, params)) == expected
+
+
+async def test_updated_since(
+    client: httpx.AsyncClient, session: AsyncSession, corpus: dict[str, int]
+) -> None:
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    await session.execute(
+        update(Recommendation).where(Recommendation.id != corpus["c"]).values(updated_at=long_ago)
+    )
+    since = (long_ago + timedelta(days=1)).isoformat()
+
+    assert await _labels(client, corpus, [("updated_since", since)]) == ["c"]
+    # Without an offset the instant is read as UTC.
+    assert await _labels(client, corpus, [("updated_since", "2020-01-02T00:00:00")]) == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("id", "abcde"),
+        ("-id", "edcba"),
+        # Undated recommendations come first ascending and last descending.
+        ("date", "eabdc"),
+        ("-date", "cdbae"),
+        ("state", "ceabd"),
+        ("-state", "dbaec"),
+    ],
+)
+async def test_sort_pages_through_every_item_once(
+    client: httpx.AsyncClient, corpus: dict[str, int], sort: str, expected: str
+) -> None:
+    labels: list[str] = []
+    params: Params = [("sort", sort), ("limit", "2")]
+    cursor = None
+    while True:
+        page_params = [*params, ("cursor", cursor)] if cursor else params
+        response = await client.get("/v1/recommendations", params=page_params)
+        assert response.status_code == 200, response.text
+        by_id = {rec_id: label for label, rec_id in corpus.items()}
+        labels += [by_id[item["id"]] for item in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            break
+        assert f"sort={sort}" in response.headers["link"]
+    assert "".join(labels) == expected
+
+
+async def test_sort_by_update_time(
+    client: httpx.AsyncClient, session: AsyncSession, corpus: dict[str, int]
+) -> None:
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    for offset, label in enumerate("dbeca"):
+        await session.execute(
+            update(Recommendation)
+            .where(Recommendation.id == corpus[label])
+            .values(updated_at=base + timedelta(hours=offset))
+        )
+
+    assert "".join(await _labels(client, corpus, [("sort", "updated")])) == "dbeca"
+    assert "".join(await _labels(client, corpus, [("sort", "-updated"), ("limit", "2")])) == "ac"
+
+
+async def test_link_header_keeps_filters(client: httpx.AsyncClient, corpus: dict[str, int]) -> None:
+    first = await client.get(
+        "/v1/recommendations", params=[("state", "TUN"), ("state", "MAR"), ("limit", "2")]
+    )
+    next_url = first.headers["link"].removeprefix("<").split(">;")[0]
+
+    second = await client.get(next_url)
+
+    assert second.status_code == 200
+    assert len(second.json()["items"]) == 2
+    assert {item["id"] for item in second.json()["items"]}.isdisjoint(
+        item["id"] for item in first.json()["items"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ([("colour", "blue")], "colour"),
+        ([("state", "Tunisia")], "state"),
+        ([("mechanism", "court")], "mechanism"),
+        ([("hrd", "maybe")], "hrd"),
+        ([("cycle", "one")], "cycle"),
+        ([("action_category", "6")], "action_category"),
+        ([("limit", "501")], "limit"),
+        ([("sort", "colour")], "sort"),
+        ([("sort", "relevance")], "sort"),
+        ([("year_from", "2021"), ("year_to", "2020")], "year_to"),
+        ([("updated_since", "yesterday")], "updated_since"),
+        ([("q", "")], "q"),
+    ],
+)
+async def test_bad_parameter_is_a_problem_naming_it(
+    client: httpx.AsyncClient, params: Params, named: str
+) -> None:
+    response = await client.get("/v1/recommendations", params=params)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert named in [error["name"] for error in response.json()["errors"]]
+
+
+async def test_cursor_of_another_order_is_refused(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    first = await client.get("/v1/recommendations", params={"sort": "date", "limit": 1})
+    cursor = first.json()["next_cursor"]
+
+    response = await client.get("/v1/recommendations", params={"sort": "state", "cursor": cursor})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
