@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import suivi
-from api.access_log import install_access_log
+from api.access_log import AccessLogMiddleware
+from api.caching import CachingMiddleware
 from api.problems import install_problem_handlers
 from api.routes import health, imports, recommendations
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
@@ -48,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
-    install_access_log(app)
+    # The last added runs first: the log sees the final status, 304s included.
+    app.add_middleware(CachingMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(recommendations.router)
     app.include_router(imports.router)
