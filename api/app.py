@@ -10,7 +10,7 @@ import suivi
 from api.access_log import AccessLogMiddleware
 from api.caching import CachingMiddleware
 from api.problems import install_problem_handlers
-from api.routes import health, imports, recommendations
+from api.routes import health, imports, recommendations, reference
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
@@ -54,5 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(recommendations.router)
+    app.include_router(reference.router)
     app.include_router(imports.router)
     return app

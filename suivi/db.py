@@ -30,7 +30,9 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
-        pool_pre_ping=True,
+        # No ping before each checkout: it costs three round trips per request. A connection
+        # the server dropped fails once, is discarded by the pool, and the request gets a 503.
+        pool_pre_ping=False,
         connect_args={
             "server_settings": {
                 "application_name": "suivi",

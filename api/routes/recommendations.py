@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.deps import SessionDep
+from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
@@ -157,14 +158,14 @@ def _filters(params: RecommendationQuery) -> service.RecommendationFilters:
     "",
     operation_id="listRecommendations",
     summary="List recommendations by any facet, with full-text search",
+    response_model=RecommendationPage,
     responses=problem_responses(422),
 )
 async def list_recommendations(
     request: Request,
-    response: Response,
     session: SessionDep,
     params: Annotated[RecommendationQuery, Query()],
-) -> RecommendationPage:
+) -> Response:
     """Filters combine with AND; the values of one filter with OR. Keyset-paginated: follow
     `next_cursor` (or the `Link` header), which keeps the filters and the order."""
     filters = _filters(params)
@@ -176,13 +177,13 @@ async def list_recommendations(
         session, limit=params.limit, filters=filters, sort=sort, after=after
     )
     next_cursor = _write_cursor(next_keyset, sort) if next_keyset is not None else None
+    headers = {}
     if next_cursor is not None:
         next_url = request.url.include_query_params(cursor=next_cursor)
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return RecommendationPage(
-        items=[RecommendationRead.model_validate(item) for item in items],
-        next_cursor=next_cursor,
-    )
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    # The summaries already have the shape of RecommendationRead (a test holds them to it):
+    # serialised directly, a page costs a fraction of validating each item again.
+    return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)
 
 
 @router.get(

@@ -80,42 +80,40 @@ class RecommendationDetail:
     follow_up: FollowUpRecord
 
 
-SummaryRow = tuple[Recommendation, str, MechanismCode, str | None]
+# The columns of a RecommendationSummary, in its field order: lists read plain rows, not ORM
+# objects, which costs a fraction of building and tracking an entity per item.
+_SUMMARY_COLUMNS = (
+    Recommendation.id,
+    Recommendation.state_code,
+    Body.mechanism_code,
+    Body.code,
+    Document.symbol,
+    Recommendation.paragraph,
+    Recommendation.text,
+    Recommendation.language,
+    Recommendation.recommending_states,
+    Recommendation.position,
+    Recommendation.action_category,
+    Recommendation.session,
+    Recommendation.cycle,
+    Recommendation.issued_date,
+    Recommendation.themes,
+    Recommendation.affected_persons,
+    Recommendation.sdgs,
+    Recommendation.hrd_relevance,
+    Recommendation.hrd_reasons,
+    Recommendation.status,
+    Recommendation.updated_at,
+)
+_SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 
 
-def _summary_query() -> Select[Recommendation, str, MechanismCode, str]:
-    return (
-        select(Recommendation, Body.code, Body.mechanism_code, Document.symbol)
-        .join(Body, Body.id == Recommendation.body_id)
-        .outerjoin(Document, Document.id == Recommendation.document_id)
-    )
-
-
-def _summary(row: SummaryRow) -> RecommendationSummary:
-    rec, body_code, mechanism, symbol = row
-    return RecommendationSummary(
-        id=rec.id,
-        state=rec.state_code,
-        mechanism=mechanism,
-        body=body_code,
-        document_symbol=symbol,
-        paragraph=rec.paragraph,
-        text=rec.text,
-        language=rec.language,
-        recommending_states=list(rec.recommending_states),
-        position=rec.position,
-        action_category=rec.action_category,
-        session=rec.session,
-        cycle=rec.cycle,
-        date=rec.issued_date,
-        themes=list(rec.themes),
-        affected_persons=list(rec.affected_persons),
-        sdgs=list(rec.sdgs),
-        hrd_relevance=rec.hrd_relevance,
-        hrd_reasons=list(rec.hrd_reasons),
-        status=rec.status,
-        updated_at=rec.updated_at,
-    )
+# Statements are immutable: built once, extended per request.
+_SUMMARY_QUERY: Select[Any] = (
+    select(*_SUMMARY_COLUMNS)
+    .join(Body, Body.id == Recommendation.body_id)
+    .outerjoin(Document, Document.id == Recommendation.document_id)
+)
 
 
 class HrdFilter(StrEnum):
@@ -250,42 +248,46 @@ async def list_page(
     if sort is Sort.RELEVANCE and not filters.query:
         raise ValueError("relevance order needs a search query")
     key, descending = _order(sort, filters.query)
-    query = _filtered(_summary_query().add_columns(*key[:-1]), filters)
+    query = _filtered(_SUMMARY_QUERY.add_columns(*key[:-1]), filters)
     if after is not None:
         position = tuple_(*key)
         bound = tuple_(*(literal(value) for value in after))
         query = query.where(position < bound if descending else position > bound)
     order = [column.desc() if descending else column.asc() for column in key]
-    rows = (await session.execute(query.order_by(*order).limit(limit + 1))).all()
+    # A plain Core execution: the rows are tuples, no ORM loading is needed.
+    connection = await session.connection()
+    rows = (await connection.execute(query.order_by(*order).limit(limit + 1))).all()
     page = rows[:limit]
-    items = [_summary(tuple(row)[:4]) for row in page]
+    items = [RecommendationSummary(*row[:_SUMMARY_WIDTH]) for row in page]
     if len(rows) <= limit:
         return items, None
-    last = tuple(page[-1])
-    return items, (*last[4:], items[-1].id)
+    return items, (*page[-1][_SUMMARY_WIDTH:], items[-1].id)
 
 
 async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
     """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
-    query = (
-        _summary_query()
-        .where(Recommendation.id == recommendation_id)
-        .options(
-            selectinload(Recommendation.translations),
-            selectinload(Recommendation.position_history),
-        )
-    )
-    row = (await session.execute(query)).one_or_none()
+    row = (
+        await session.execute(_SUMMARY_QUERY.where(Recommendation.id == recommendation_id))
+    ).one_or_none()
     if row is None:
         raise NotFound(f"No recommendation has id {recommendation_id}.")
-    rec = row[0]
+    rec = (
+        await session.scalars(
+            select(Recommendation)
+            .where(Recommendation.id == recommendation_id)
+            .options(
+                selectinload(Recommendation.translations),
+                selectinload(Recommendation.position_history),
+            )
+        )
+    ).one()
     record = await follow_up.public_record(
         session,
         recommendation_id=rec.id,
         follow_up_deadline_date=rec.follow_up_deadline_date,
     )
     return RecommendationDetail(
-        summary=_summary(row),
+        summary=RecommendationSummary(*row),
         annotation_type=rec.annotation_type,
         texts={rec.language: rec.text, **{t.language: t.text for t in rec.translations}},
         position_history=list(rec.position_history),

@@ -1,0 +1,235 @@
+"""Reference data with recommendation counts: what the filters of the list can take."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import SessionDep
+from api.pagination import decode_cursor, encode_cursor
+from api.schemas.problems import problem_responses
+from api.schemas.reference import (
+    BodyList,
+    BodyRead,
+    CycleCount,
+    DocumentPage,
+    DocumentRead,
+    HrdRelevanceCount,
+    MechanismCount,
+    MechanismList,
+    MechanismRead,
+    PositionCount,
+    StateDetailRead,
+    StateList,
+    StateRead,
+    StatusCount,
+    ValueCountRead,
+    ValueList,
+)
+from models.enums import MechanismCode
+from suivi.services import reference as service
+from suivi.services.reference import Facet
+
+router = APIRouter(prefix="/v1", tags=["reference"])
+
+MAX_LIMIT = 500
+STATE_PATTERN = "^[A-Z]{3}$"
+
+StateCode = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class NoQuery(BaseModel):
+    """For endpoints without parameters: an unknown parameter is a mistake worth reporting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class MechanismQuery(BaseModel):
+    """Restrict the counts to some mechanisms; repeat the parameter for several (OR)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mechanism: list[MechanismCode] = Field([], description="UN mechanism.")
+
+
+class FacetQuery(BaseModel):
+    """Restrict the counts; repeat a parameter for several values (OR)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: list[StateCode] = Field([], description="State under review (ISO 3166-1 alpha-3).")
+    mechanism: list[MechanismCode] = Field([], description="UN mechanism.")
+
+
+class DocumentQuery(BaseModel):
+    """The document list's query parameters; repeat a parameter for several values (OR)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: list[StateCode] = Field([], description="State concerned (ISO 3166-1 alpha-3).")
+    body: list[Label] = Field([], description="Body code, e.g. `CCPR`, `UPR`, `SR-HRD`.")
+    mechanism: list[MechanismCode] = Field([], description="UN mechanism.")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(
+        None, max_length=500, description="`next_cursor` of the previous page."
+    )
+
+
+@router.get(
+    "/states",
+    operation_id="listStates",
+    summary="States with recommendations, with counts",
+    responses=problem_responses(422),
+)
+async def list_states(session: SessionDep, params: Annotated[MechanismQuery, Query()]) -> StateList:
+    """Every State under review that received at least one recommendation, in code order."""
+    states = await service.list_states(session, mechanisms=params.mechanism)
+    return StateList(items=[StateRead.model_validate(state) for state in states])
+
+
+@router.get(
+    "/states/{code}",
+    operation_id="getState",
+    summary="One State's recommendations counted by facet",
+    responses=problem_responses(404, 422),
+)
+async def get_state(
+    session: SessionDep,
+    code: Annotated[
+        str, Path(pattern=STATE_PATTERN, description="ISO 3166-1 alpha-3, e.g. `TUN`.")
+    ],
+    params: Annotated[NoQuery, Query()],
+) -> StateDetailRead:
+    """Counts in total and by mechanism, status, relevance to defenders, position and cycle.
+
+    A country without recommendations counts zero; a code that is neither a country nor held
+    by any recommendation is 404."""
+    detail = await service.get_state(session, code=code)
+    return StateDetailRead(
+        code=detail.code,
+        name=detail.name,
+        recommendations=detail.recommendations,
+        hrd_direct=detail.hrd_direct,
+        hrd_related=detail.hrd_related,
+        by_mechanism=[
+            MechanismCount(mechanism=key, recommendations=count)
+            for key, count in detail.by_mechanism.items()
+        ],
+        by_status=[
+            StatusCount(status=key, recommendations=count)
+            for key, count in detail.by_status.items()
+        ],
+        by_hrd_relevance=[
+            HrdRelevanceCount(hrd_relevance=key, recommendations=count)
+            for key, count in detail.by_hrd_relevance.items()
+        ],
+        by_position=[
+            PositionCount(position=key, recommendations=count)
+            for key, count in detail.by_position.items()
+        ],
+        by_cycle=[
+            CycleCount(cycle=key, recommendations=count) for key, count in detail.by_cycle.items()
+        ],
+    )
+
+
+@router.get(
+    "/mechanisms",
+    operation_id="listMechanisms",
+    summary="The three UN mechanisms, with counts",
+    responses=problem_responses(422),
+)
+async def list_mechanisms(
+    session: SessionDep, params: Annotated[NoQuery, Query()]
+) -> MechanismList:
+    """The UPR, the treaty bodies and the special procedures, in code order."""
+    mechanisms = await service.list_mechanisms(session)
+    return MechanismList(items=[MechanismRead.model_validate(m) for m in mechanisms])
+
+
+@router.get(
+    "/bodies",
+    operation_id="listBodies",
+    summary="Bodies that issue recommendations, with counts",
+    responses=problem_responses(422),
+)
+async def list_bodies(session: SessionDep, params: Annotated[MechanismQuery, Query()]) -> BodyList:
+    """Every known body in code order, including those with no recommendation yet."""
+    bodies = await service.list_bodies(session, mechanisms=params.mechanism)
+    return BodyList(items=[BodyRead.model_validate(body) for body in bodies])
+
+
+@router.get(
+    "/documents",
+    operation_id="listDocuments",
+    summary="UN documents, with their recommendations counted",
+    responses=problem_responses(422),
+)
+async def list_documents(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    params: Annotated[DocumentQuery, Query()],
+) -> DocumentPage:
+    """In symbol order, keyset-paginated: follow `next_cursor` (or the `Link` header), which
+    keeps the filters."""
+    after = decode_cursor(params.cursor, types=(str,))[0] if params.cursor else None
+    items, next_symbol = await service.list_documents(
+        session,
+        limit=params.limit,
+        filters=service.DocumentFilters(
+            states=params.state, bodies=params.body, mechanisms=params.mechanism
+        ),
+        after_symbol=after,
+    )
+    next_cursor = encode_cursor([next_symbol]) if next_symbol is not None else None
+    if next_cursor is not None:
+        next_url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return DocumentPage(
+        items=[DocumentRead.model_validate(item) for item in items], next_cursor=next_cursor
+    )
+
+
+async def _values(session: AsyncSession, facet: Facet, params: FacetQuery) -> ValueList:
+    values = await service.list_values(
+        session, facet=facet, states=params.state, mechanisms=params.mechanism
+    )
+    return ValueList(items=[ValueCountRead.model_validate(value) for value in values])
+
+
+@router.get(
+    "/themes",
+    operation_id="listThemes",
+    summary="Themes, with counts",
+    responses=problem_responses(422),
+)
+async def list_themes(session: SessionDep, params: Annotated[FacetQuery, Query()]) -> ValueList:
+    """Each theme recommendations carry, most common first; the values `theme` filters take."""
+    return await _values(session, Facet.THEMES, params)
+
+
+@router.get(
+    "/affected-persons",
+    operation_id="listAffectedPersons",
+    summary="Affected persons, with counts",
+    responses=problem_responses(422),
+)
+async def list_affected_persons(
+    session: SessionDep, params: Annotated[FacetQuery, Query()]
+) -> ValueList:
+    """Each group of affected persons, most common first; the values `affected` filters take."""
+    return await _values(session, Facet.AFFECTED_PERSONS, params)
+
+
+@router.get(
+    "/sdgs",
+    operation_id="listSdgs",
+    summary="Sustainable Development Goals and targets, with counts",
+    responses=problem_responses(422),
+)
+async def list_sdgs(session: SessionDep, params: Annotated[FacetQuery, Query()]) -> ValueList:
+    """Each SDG goal or target, most common first; the values `sdg` filters take."""
+    return await _values(session, Facet.SDGS, params)
