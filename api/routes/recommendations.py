@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from api.deps import SessionDep
 from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
+from api.params import Label, SearchText, StateCode
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     DeadlineRead,
@@ -31,9 +32,6 @@ from suivi.services.recommendations import HrdFilter, Sort
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 MAX_LIMIT = 500
-
-StateCode = Annotated[str, StringConstraints(pattern="^[A-Z]{3}$")]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RecommendationQuery(BaseModel):
@@ -72,10 +70,8 @@ class RecommendationQuery(BaseModel):
     updated_since: datetime | None = Field(
         None, description="Changed at or after this instant (ISO 8601; UTC when no offset)."
     )
-    q: str | None = Field(
+    q: SearchText | None = Field(
         None,
-        min_length=1,
-        max_length=500,
         description="Full-text search (websearch syntax: quotes, OR, -term) in English, "
         "French, Spanish or Arabic.",
     )

@@ -3,11 +3,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
 from api.pagination import decode_cursor, encode_cursor
+from api.params import STATE_PATTERN, Label, StateCode
 from api.schemas.problems import problem_responses
 from api.schemas.reference import (
     BodyList,
@@ -34,10 +35,6 @@ from suivi.services.reference import Facet
 router = APIRouter(prefix="/v1", tags=["reference"])
 
 MAX_LIMIT = 500
-STATE_PATTERN = "^[A-Z]{3}$"
-
-StateCode = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class NoQuery(BaseModel):

@@ -249,3 +249,13 @@ async def test_cursor_of_another_order_is_refused(
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("name", ["body", "document", "theme", "affected", "q"])
+async def test_control_characters_are_refused_not_sent_to_the_database(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    response = await client.get("/v1/recommendations", params={name: "defenders\x00"})
+
+    assert response.status_code == 422
+    assert [error["name"] for error in response.json()["errors"]] == [name]

@@ -1,0 +1,13 @@
+"""Query-parameter types shared by the routes: what a well-formed value looks like."""
+
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+STATE_PATTERN = "^[A-Z]{3}$"
+# No control characters: PostgreSQL refuses NUL in text, and none belongs in a label.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+StateCode = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_PRINTABLE)]
