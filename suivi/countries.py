@@ -1,5 +1,6 @@
 """Country names as UN sources spell them, mapped to ISO 3166-1 alpha-3."""
 
+import gettext
 import html
 import re
 import unicodedata
@@ -69,16 +70,34 @@ def _normalise(name: str) -> str:
     return re.sub(r"[\s.]+", " ", text).strip()
 
 
+# UN documents also come in French, Spanish and Arabic: their names come from pycountry's
+# translations, after the English ones, which win where two spellings collide.
+TRANSLATED_LANGUAGES = ("fr", "es", "ar")
+_NAME_ATTRIBUTES = ("name", "official_name", "common_name")
+
+
 @cache
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
     for country in pycountry.countries:
-        for attribute in ("name", "official_name", "common_name", "alpha_3"):
+        for attribute in (*_NAME_ATTRIBUTES, "alpha_3"):
             value = getattr(country, attribute, None)
             if value:
                 index[_normalise(value)] = country.alpha_3
     for alias, code in ALIASES.items():
         index[_normalise(alias)] = code
+    for language in TRANSLATED_LANGUAGES:
+        try:
+            catalogue = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            )
+        except OSError:  # a pycountry build without that catalogue
+            continue
+        for country in pycountry.countries:
+            for attribute in _NAME_ATTRIBUTES:
+                value = getattr(country, attribute, None)
+                if value:
+                    index.setdefault(_normalise(catalogue.gettext(value)), country.alpha_3)
     return index
 
 

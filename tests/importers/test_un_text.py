@@ -264,3 +264,17 @@ def test_text_without_numbered_recommendations_is_an_error() -> None:
 
     assert isinstance(error, RecordError)
     assert "no numbered recommendation" in error.message
+
+
+def test_french_report_names_states_in_french() -> None:
+    with (UN_TEXT / "french.txt").open("rb") as stream:
+        items = list(read_un_text(stream, symbol=SYMBOL, state="TUN", session=27, language="fr"))
+
+    records = [item for item in items if isinstance(item, RecommendationRecord)]
+    assert len(records) == len(items) == 2
+    assert [r.recommending_states for r in records] == [
+        ["ARG", "CIV", "NAM", "TGO"],
+        ["DEU", "USA"],
+    ]
+    assert records[1].language == "fr"
+    assert records[1].text == "Garantir la sécurité des défenseurs des droits de l\u2019homme"
