@@ -31,7 +31,7 @@ EMPTY_ARRAY = sql("'{}'")
 # Text-search vector of a row's `text` in its `language`; the functions are in migration 0004.
 SEARCH_VECTOR = "to_tsvector(suivi_search_config(language), suivi_fold(text))"
 # Sort key of date order: undated recommendations first ascending, last descending.
-SORT_DATE: ColumnElement[date] = literal_column("COALESCE(issued_date, '0001-01-01'::date)")
+SORT_DATE: ColumnElement[date] = literal_column("COALESCE(issued_date, '-infinity'::date)")
 
 
 class Recommendation(IdMixin, TimestampMixin, Base):

@@ -8,9 +8,10 @@ seats), ligatures split. Queries go through the same function, so "defenseurs" f
 "défenseurs". The fold is written here rather than with `unaccent` because the embedded server
 has no contrib extensions; it needs a UTF-8 database, as `normalize()` does.
 
-Lists sorted by date page on `(COALESCE(issued_date, '0001-01-01'::date), id)`: undated
+Lists sorted by date page on `(COALESCE(issued_date, '-infinity'::date), id)`: undated
 recommendations sort first in ascending order and last in descending order, and a keyset never
-meets a NULL.
+meets a NULL. `-infinity` and not a real date: asyncpg reads it as `date.min` and writes
+`date.min` back as `-infinity`, so a cursor holding it resumes exactly where it stopped.
 
 Revision ID: 0004
 Revises: 0003
@@ -78,7 +79,7 @@ def upgrade() -> None:
     op.drop_index("ix_recommendations_issued_date", table_name="recommendations")
     op.execute(
         "CREATE INDEX ix_recommendations_date_id ON recommendations "
-        "((COALESCE(issued_date, '0001-01-01'::date)), id)"
+        "((COALESCE(issued_date, '-infinity'::date)), id)"
     )
 
 
