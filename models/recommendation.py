@@ -58,6 +58,13 @@ class Recommendation(IdMixin, TimestampMixin, Base):
             postgresql_where=sql("hrd_relevance <> 'none'"),
         ),
         Index(
+            "ix_recommendations_state_code_hrd_relevance_id",
+            "state_code",
+            "hrd_relevance",
+            "id",
+            postgresql_where=sql("hrd_relevance <> 'none'"),
+        ),
+        Index(
             "ix_recommendations_status", "status", postgresql_where=sql("status <> 'not_assessed'")
         ),
         Index("ix_recommendations_session", "session", postgresql_where=sql("session IS NOT NULL")),

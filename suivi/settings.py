@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
-    db_pool_size: int = Field(default=5, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
 
 

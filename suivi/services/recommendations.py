@@ -166,15 +166,31 @@ class RecommendationFilters:
 Keyset = tuple[Any, ...]
 
 
-def _filtered(query: Select[Any], filters: RecommendationFilters) -> Select[Any]:
+async def _body_ids(session: AsyncSession, filters: RecommendationFilters) -> list[int] | None:
+    """The ids of the bodies the mechanism and body filters allow, or None when unfiltered.
+
+    Given as constants, they let the planner estimate how many recommendations a mechanism
+    has (through the join it guessed 6% for the UPR's 60%) and pick the right index.
+    """
+    if not filters.mechanisms and not filters.bodies:
+        return None
+    query = select(Body.id)
+    if filters.mechanisms:
+        query = query.where(Body.mechanism_code.in_(filters.mechanisms))
+    if filters.bodies:
+        query = query.where(Body.code.in_(filters.bodies))
+    return list((await session.scalars(query)).all())
+
+
+def _filtered(
+    query: Select[Any], filters: RecommendationFilters, body_ids: list[int] | None
+) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
     f = filters
     if f.states:
         conditions.append(Recommendation.state_code.in_(f.states))
-    if f.mechanisms:
-        conditions.append(Body.mechanism_code.in_(f.mechanisms))
-    if f.bodies:
-        conditions.append(Body.code.in_(f.bodies))
+    if body_ids is not None:
+        conditions.append(Recommendation.body_id.in_(body_ids))
     if f.cycles:
         conditions.append(Recommendation.cycle.in_(f.cycles))
     if f.sessions:
@@ -248,7 +264,8 @@ async def list_page(
     if sort is Sort.RELEVANCE and not filters.query:
         raise ValueError("relevance order needs a search query")
     key, descending = _order(sort, filters.query)
-    query = _filtered(_SUMMARY_QUERY.add_columns(*key[:-1]), filters)
+    body_ids = await _body_ids(session, filters)
+    query = _filtered(_SUMMARY_QUERY.add_columns(*key[:-1]), filters, body_ids)
     if after is not None:
         position = tuple_(*key)
         bound = tuple_(*(literal(value) for value in after))
