@@ -7,10 +7,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from api.schemas.problems import PROBLEM_MEDIA_TYPE
-from suivi.errors import SuiviError
+from suivi.errors import DatabaseUnavailable, SuiviError
 
 logger = structlog.get_logger(__name__)
 
@@ -90,6 +91,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _lost_connection(request: Request, exc: Exception) -> JSONResponse:
+    # The pool has already discarded the connection: the next request gets a fresh one.
+    assert isinstance(exc, DBAPIError)
+    if not exc.connection_invalidated:
+        return await _unexpected_error(request, exc)
+    logger.warning("database_connection_lost", path=request.url.path, method=request.method)
+    return problem_response(
+        503,
+        type_=TYPE_PREFIX + DatabaseUnavailable.type_slug,
+        title=DatabaseUnavailable.title,
+        detail="The connection to the database was lost; retry the request.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the log, never to the caller.
     logger.exception("unhandled_error", path=request.url.path, method=request.method)
@@ -101,4 +118,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SuiviError, _suivi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _lost_connection)
     app.add_exception_handler(Exception, _unexpected_error)
