@@ -1,11 +1,15 @@
-"""Annotated dependencies shared by the routes: settings and the request's database session."""
+"""Annotated dependencies shared by the routes: settings, the database session, the caller."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.enums import Role
+from suivi.errors import Forbidden, Unauthenticated
+from suivi.services import keys
+from suivi.services.keys import PUBLIC, Caller
 from suivi.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -25,3 +29,34 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is an error response.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_caller(request: Request, session: SessionDep) -> Caller:
+    """The caller of `Authorization: Bearer <key>`, or the public when no key is sent."""
+    authorization = request.headers.get("authorization")
+    if authorization is None:
+        return PUBLIC
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthenticated("Send the API key as `Authorization: Bearer <key>`.")
+    return await keys.authenticate(session, key=key.strip())
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require_role(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+    """A dependency that lets through only callers with one of `roles`."""
+
+    async def check(caller: CallerDep) -> Caller:
+        if caller.role is None:
+            raise Unauthenticated("This operation needs an API key.")
+        if caller.role not in roles:
+            raise Forbidden(f"A {caller.role} key may not do this.")
+        return caller
+
+    return check
+
+
+# Imports, publishing and rejecting: office staff and administrators.
+StaffDep = Annotated[Caller, Depends(require_role(Role.STAFF, Role.ADMIN))]

@@ -21,6 +21,7 @@ from suivi.countries import is_alpha3
 from suivi.errors import SuiviError
 from suivi.records import RecommendationRecord, RecordError
 from suivi.services.imports import ImportReport, Progress, import_records
+from suivi.services.keys import Caller
 
 SNIFF_BYTES = 4096
 DOWNLOAD_CHUNK = 1 << 16
@@ -156,6 +157,7 @@ async def run_import(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    caller: Caller | None = None,
 ) -> ImportReport:
     """Import `stream` (a seekable binary file named `name`) and record the run."""
     options = options or DocumentOptions()
@@ -173,6 +175,7 @@ async def run_import(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         progress=progress,
+        caller=caller,
     )
 
 

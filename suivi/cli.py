@@ -20,6 +20,7 @@ from importers.pipeline import (
     run_import,
     write_rejected_report,
 )
+from suivi.cli_access import audit_app, keys_app, orgs_app
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
 from suivi.logging import configure_logging
 from suivi.services import sample as sample_service
@@ -32,6 +33,9 @@ app = typer.Typer(
     # Locals can hold submissions; a traceback must never print them.
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 console = Console(stderr=True)
 
 

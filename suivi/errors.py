@@ -19,6 +19,28 @@ class NotFound(SuiviError):
     title = "Not found"
 
 
+class Conflict(SuiviError):
+    status = 409
+    type_slug = "conflict"
+    title = "Conflict"
+
+
+class Unauthenticated(SuiviError):
+    """No usable key where one is needed: missing, malformed, unknown, expired or revoked."""
+
+    status = 401
+    type_slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(SuiviError):
+    """The caller's role may not do this."""
+
+    status = 403
+    type_slug = "forbidden"
+    title = "Forbidden"
+
+
 class InvalidCursor(SuiviError):
     status = 422
     type_slug = "invalid-cursor"

@@ -6,10 +6,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Body, Document, PositionRecord, Recommendation, RecommendationText
-from models.enums import HrdRelevance, Position, SourceFormat
+from models import (
+    Body,
+    Document,
+    Organisation,
+    PositionRecord,
+    Recommendation,
+    RecommendationText,
+)
+from models.enums import HrdRelevance, OrganisationKind, Position, Role, SourceFormat
 from suivi.hashing import content_hash
 from suivi.records import natural_key_for_paragraph
+from suivi.services import keys
 
 
 async def body(session: AsyncSession, code: str) -> Body:
@@ -85,3 +93,18 @@ async def recommendation(
         session.add(PositionRecord(recommendation_id=rec.id, position=position, source=doc.symbol))
     await session.flush()
     return rec
+
+
+async def api_key(
+    session: AsyncSession,
+    role: Role,
+    *,
+    organisation: str = "OHCHR Tunisia",
+    kind: OrganisationKind = OrganisationKind.OFFICE,
+) -> str:
+    """A working key of `role` for `organisation` (created when it does not exist)."""
+    org = await session.scalar(select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        org = await keys.create_organisation(session, name=organisation, kind=kind)
+    _, key = await keys.create_key(session, organisation=org, role=role)
+    return key

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep
+from api.deps import SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
 from api.problems import TYPE_PREFIX, problem_response
 from api.schemas.imports import ImportReportRead, ImportRunPage, ImportRunRead
@@ -33,7 +33,7 @@ def _report(report: ImportReport) -> ImportReportRead:
     status_code=201,
     response_model=ImportReportRead,
     responses={
-        **problem_responses(400),
+        **problem_responses(400, 401, 403),
         422: {
             "description": "Invalid records: nothing was committed; the report lists each one",
             "content": {"application/problem+json": {}},
@@ -43,6 +43,7 @@ def _report(report: ImportReport) -> ImportReportRead:
 async def create_import(
     response: Response,
     session: SessionDep,
+    caller: StaffDep,
     file: Annotated[
         UploadFile, File(description="UPR Info CSV, UHRI JSON, report text or Suivi JSON.")
     ],
@@ -69,9 +70,10 @@ async def create_import(
         options=DocumentOptions(
             symbol=symbol, state=state, session=session_number, language=language
         ),
-        actor="api",
+        actor=caller.prefix or "api",
         dry_run=dry_run,
         skip_invalid=skip_invalid,
+        caller=caller,
     )
     body = _report(report)
     if report.errors and not skip_invalid:
@@ -94,10 +96,11 @@ async def create_import(
     "",
     operation_id="listImports",
     summary="List recorded import runs, newest first",
-    responses=problem_responses(422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_imports(
     session: SessionDep,
+    _caller: StaffDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Runs per page.")] = 50,
     cursor: Annotated[
         str | None, Query(description="`next_cursor` of the previous page.", max_length=200)
@@ -116,10 +119,11 @@ async def list_imports(
     "/{import_id}",
     operation_id="getImport",
     summary="One recorded import run",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_import(
     session: SessionDep,
+    _caller: StaffDep,
     import_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The run's id.")],
 ) -> ImportRunRead:
     """The run with its counts and its first 1,000 errors."""

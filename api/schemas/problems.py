@@ -28,7 +28,10 @@ class Problem(Schema):
 
 _DESCRIPTIONS = {
     400: "Malformed request",
+    401: "No usable API key: missing, malformed, unknown, expired or revoked",
+    403: "The API key's role may not do this",
     404: "No such object",
+    409: "Conflicts with the current state",
     422: "Invalid parameters; `errors` names each one",
     500: "Unexpected server error",
     503: "The database cannot be reached",

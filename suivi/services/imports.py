@@ -29,6 +29,8 @@ from suivi.errors import NotFound
 from suivi.hashing import canonical_json, content_hash
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
 from suivi.relevance import classify
+from suivi.services import audit
+from suivi.services.keys import Caller
 
 BATCH_SIZE = 2_000
 STORED_ERRORS = 1_000
@@ -494,8 +496,10 @@ async def import_records(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    caller: Caller | None = None,
 ) -> ImportReport:
-    """Load records all or nothing (or only the valid ones with `skip_invalid`), record the run."""
+    """Load records all or nothing (or only the valid ones with `skip_invalid`), record the run
+    and append it to the audit trail (`caller` None: the operator, from the command line)."""
     report = ImportReport()
     run = ImportRun(source=source, format=source_format, actor=actor, status=ImportStatus.RUNNING)
     session.add(run)
@@ -549,6 +553,15 @@ async def import_records(
             rejected=report.rejected,
             errors=[error.as_dict() for error in report.errors[:STORED_ERRORS]],
         )
+    )
+    counts = {key: value for key, value in report.as_dict().items() if key != "errors"}
+    await audit.record(
+        session,
+        actor=caller,
+        action="import",
+        object_type="import_run",
+        object_id=report.import_run_id,
+        summary={"source": source, "format": source_format, "status": report.status, **counts},
     )
     return report
 

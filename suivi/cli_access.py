@@ -1,0 +1,162 @@
+"""`suivi orgs`, `suivi keys` and `suivi audit`: who may call the API, and the trail of writes."""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import OrganisationKind, Role
+from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.errors import SuiviError
+from suivi.services import audit, keys
+from suivi.settings import get_settings
+
+orgs_app = typer.Typer(help="Organisations that hold API keys.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail of every write.", no_args_is_help=True)
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on the migrated database."""
+    settings = get_settings()
+    url = resolve_database_url(settings)
+    upgrade_database(url)
+
+    async def main() -> T:
+        engine = create_engine(url, settings)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except SuiviError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@orgs_app.command("create")
+def create_organisation(
+    name: Annotated[str, typer.Argument(help="The organisation's name.")],
+    kind: Annotated[OrganisationKind, typer.Option(help="What kind of organisation.")],
+) -> None:
+    """Create an organisation."""
+
+    async def work(session: AsyncSession) -> None:
+        organisation = await keys.create_organisation(session, name=name, kind=kind)
+        await audit.record(
+            session,
+            actor=None,
+            action="organisation.create",
+            object_type="organisation",
+            object_id=organisation.id,
+            summary={"name": name, "kind": kind},
+        )
+
+    _run(work)
+    console.print(f"[green]Created {kind} organisation {name!r}.[/green]")
+
+
+@keys_app.command("create")
+def create_key(
+    org: Annotated[str, typer.Option(help="The organisation that holds the key.")],
+    role: Annotated[Role, typer.Option(help="What the key may do.")],
+    expires: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day the key works (UTC)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the key as JSON.")] = False,
+) -> None:
+    """Create a key and print it once: it is stored only as a hash."""
+    expires_at = (
+        datetime.combine(date(expires.year, expires.month, expires.day), time.max, tzinfo=UTC)
+        if expires
+        else None
+    )
+
+    async def work(session: AsyncSession) -> tuple[str, str]:
+        organisation = await keys.organisation_named(session, org)
+        client, key = await keys.create_key(
+            session, organisation=organisation, role=role, expires_at=expires_at
+        )
+        await audit.record(
+            session,
+            actor=None,
+            action="key.create",
+            object_type="api_key",
+            object_id=client.prefix,
+            summary={
+                "organisation": org,
+                "role": role,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
+        return key, client.prefix
+
+    key, prefix = _run(work)
+    if as_json:
+        typer.echo(json.dumps({"key": key, "prefix": prefix, "org": org, "role": role.value}))
+        return
+    typer.echo(key)
+    console.print(f"Key {prefix} for {org} ({role}): shown once, store it now.")
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """Every key issued: prefix, organisation, role, expiry and revocation; never the key."""
+
+    async def work(session: AsyncSession) -> list[tuple[str, str, str, str, str]]:
+        return [
+            (
+                client.prefix,
+                client.organisation.name,
+                client.role.value,
+                client.expires_at.isoformat() if client.expires_at else "",
+                client.revoked_at.isoformat() if client.revoked_at else "",
+            )
+            for client in await keys.list_keys(session)
+        ]
+
+    table = Table("prefix", "organisation", "role", "expires", "revoked")
+    for row in _run(work):
+        table.add_row(*row)
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def revoke_key(prefix: Annotated[str, typer.Argument(help="The key's prefix.")]) -> None:
+    """Revoke a key: the next request made with it is refused."""
+
+    async def work(session: AsyncSession) -> None:
+        client = await keys.revoke(session, prefix=prefix)
+        await audit.record(
+            session, actor=None, action="key.revoke", object_type="api_key", object_id=client.prefix
+        )
+
+    _run(work)
+    console.print(f"[green]Revoked key {prefix}.[/green]")
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Walk the audit chain; exit 1 naming the first event that was altered."""
+
+    async def work(session: AsyncSession) -> int | None:
+        broken = await audit.verify(session)
+        return broken.id if broken else None
+
+    broken_id = _run(work)
+    if broken_id is not None:
+        console.print(f"[red]The audit chain is broken at event {broken_id}.[/red]")
+        raise typer.Exit(1)
+    console.print("[green]The audit chain is intact.[/green]")

@@ -1,0 +1,136 @@
+"""Organisations and their API keys: issued once, stored as a hash, revoked at once."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import ApiClient, Organisation
+from models.enums import OrganisationKind, Role
+from suivi.errors import Conflict, NotFound, Unauthenticated
+
+KEY_PREFIX = "sk"
+PREFIX_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: a key's prefix, role and organisation. `None` role is the public."""
+
+    prefix: str | None
+    role: Role | None
+    organisation_id: int | None
+    organisation: str | None
+
+
+PUBLIC = Caller(prefix=None, role=None, organisation_id=None, organisation=None)
+
+
+def _hash(key: str) -> str:
+    # Keys carry 190 random bits: a plain SHA-256 cannot be reversed, no slow hash is needed.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_organisation(
+    session: AsyncSession, *, name: str, kind: OrganisationKind
+) -> Organisation:
+    """A new organisation; Conflict when the name is taken."""
+    organisation = Organisation(name=name, kind=kind)
+    session.add(organisation)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"An organisation is already named {name!r}.") from exc
+    return organisation
+
+
+async def organisation_named(session: AsyncSession, name: str) -> Organisation:
+    """The organisation called `name`; NotFound otherwise."""
+    organisation = await session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        raise NotFound(f"No organisation is named {name!r}.")
+    return organisation
+
+
+async def create_key(
+    session: AsyncSession,
+    *,
+    organisation: Organisation,
+    role: Role,
+    expires_at: datetime | None = None,
+    label: str | None = None,
+) -> tuple[ApiClient, str]:
+    """A new key for `organisation`: the stored client and the key, which is never seen again."""
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
+    client = ApiClient(
+        organisation_id=organisation.id,
+        prefix=prefix,
+        key_hash=_hash(key),
+        role=role,
+        label=label,
+        expires_at=expires_at,
+    )
+    session.add(client)
+    await session.flush()
+    return client, key
+
+
+async def list_keys(session: AsyncSession) -> list[ApiClient]:
+    """Every key issued, newest first, with its organisation; never the key itself."""
+    return list(
+        (
+            await session.scalars(
+                select(ApiClient)
+                .options(selectinload(ApiClient.organisation))
+                .order_by(ApiClient.id.desc())
+            )
+        ).all()
+    )
+
+
+async def revoke(session: AsyncSession, *, prefix: str) -> ApiClient:
+    """Revoke the key with `prefix`; the next request made with it is refused."""
+    client = await session.scalar(select(ApiClient).where(ApiClient.prefix == prefix))
+    if client is None:
+        raise NotFound(f"No key has the prefix {prefix!r}.")
+    if client.revoked_at is None:
+        client.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return client
+
+
+async def authenticate(session: AsyncSession, *, key: str) -> Caller:
+    """The caller a key stands for; Unauthenticated for a malformed, unknown, expired or
+    revoked key (one message for all, so the answer tells an attacker nothing)."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != PREFIX_LENGTH:
+        raise Unauthenticated("The API key is not valid.")
+    row = (
+        await session.execute(
+            select(ApiClient, Organisation.name)
+            .join(Organisation, Organisation.id == ApiClient.organisation_id)
+            .where(ApiClient.prefix == parts[1])
+        )
+    ).one_or_none()
+    now = datetime.now(UTC)
+    if (
+        row is None
+        or not secrets.compare_digest(row[0].key_hash, _hash(key))
+        or row[0].revoked_at is not None
+        or (row[0].expires_at is not None and row[0].expires_at <= now)
+    ):
+        raise Unauthenticated("The API key is not valid.")
+    client, organisation = row
+    return Caller(
+        prefix=client.prefix,
+        role=client.role,
+        organisation_id=client.organisation_id,
+        organisation=organisation,
+    )
