@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Public reads may be cached briefly by browsers and proxies, then revalidated with the ETag.
 PUBLIC_READS = "public, max-age=30, must-revalidate"
+# A keyed caller may see more than the public: never in a shared cache, always revalidated.
+KEYED_READS = "private, no-cache"
 # Probes must always reach the process.
 NO_STORE = "no-store"
 NO_STORE_PATHS = frozenset({"/health", "/ready"})
@@ -44,7 +46,9 @@ class CachingMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
+        request_headers = Headers(scope=scope)
+        if_none_match = request_headers.get("if-none-match")
+        keyed = "authorization" in request_headers
         path: str = scope["path"]
         start: Message | None = None
 
@@ -58,10 +62,12 @@ class CachingMiddleware:
                 return
             held, start = start, None
             headers = MutableHeaders(scope=held)
+            # The answer depends on the key: a cache must keep one copy per Authorization.
+            headers.add_vary_header("Authorization")
             if path in NO_STORE_PATHS:
                 headers["cache-control"] = NO_STORE
             elif held["status"] == 200 and "cache-control" not in headers:
-                headers["cache-control"] = PUBLIC_READS
+                headers["cache-control"] = KEYED_READS if keyed else PUBLIC_READS
             if held["status"] != 200 or message.get("more_body", False):
                 await send(held)
                 await send(message)

@@ -3,6 +3,7 @@
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.enums import Role
 from tests import factories
 
 
@@ -49,3 +50,18 @@ async def test_errors_and_probes_are_not_cached(client: httpx.AsyncClient) -> No
     assert missing.status_code == 404
     assert "etag" not in missing.headers
     assert health.headers["cache-control"] == "no-store"
+
+
+async def test_keyed_reads_stay_out_of_shared_caches(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    key = await factories.api_key(session, Role.STAFF)
+
+    public = await client.get("/v1/recommendations")
+    keyed = await client.get("/v1/imports", headers={"Authorization": f"Bearer {key}"})
+
+    assert keyed.status_code == 200
+    assert keyed.headers["cache-control"] == "private, no-cache"
+    assert "etag" in keyed.headers
+    assert "Authorization" in keyed.headers["vary"]
+    assert "Authorization" in public.headers["vary"]
