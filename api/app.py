@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 import suivi
 from api.access_log import AccessLogMiddleware
 from api.caching import CachingMiddleware
+from api.limits import BodyLimitMiddleware
 from api.problems import install_problem_handlers
 from api.routes import health, imports, recommendations, reference
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
@@ -51,6 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     # The last added runs first: the log sees the final status, 304s included.
     app.add_middleware(CachingMiddleware)
+    if settings.cors_origins:
+        # Dashboards on other origins read; they never write from a browser.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Authorization", "If-None-Match"],
+            expose_headers=["ETag", "Link"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(recommendations.router)

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     log_level: str = "info"
     db_pool_size: int = Field(default=20, ge=1)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
+    max_request_bytes: int = Field(
+        default=400 * 1024 * 1024,
+        ge=1,
+        description="Largest request body (an uploaded export); larger ones get a 413.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (JSON list) whose pages may read the API: dashboards, GET only.",
+    )
 
 
 @lru_cache
