@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
+from api.params import CURSOR_DESCRIPTION, MAX_LIMIT
 from api.problems import TYPE_PREFIX, problem_response
 from api.schemas.imports import ImportReportRead, ImportRunPage, ImportRunRead
 from api.schemas.problems import problem_responses
@@ -15,8 +16,6 @@ from suivi.services import imports as service
 from suivi.services.imports import ImportReport
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
-
-MAX_LIMIT = 500
 
 
 def _report(report: ImportReport) -> ImportReportRead:
@@ -102,9 +101,7 @@ async def list_imports(
     session: SessionDep,
     _caller: StaffDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Runs per page.")] = 50,
-    cursor: Annotated[
-        str | None, Query(description="`next_cursor` of the previous page.", max_length=200)
-    ] = None,
+    cursor: Annotated[str | None, Query(description=CURSOR_DESCRIPTION, max_length=200)] = None,
 ) -> ImportRunPage:
     """Who imported what, when, and with which outcome."""
     before_id = decode_cursor(cursor, types=(int,))[0] if cursor else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from api.deps import SessionDep
 from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
-from api.params import Label, SearchText, StateCode
+from api.params import CURSOR_DESCRIPTION, Label, PageCursor, PageLimit, SearchText, StateCode
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     DeadlineRead,
@@ -30,8 +30,6 @@ from suivi.services import recommendations as service
 from suivi.services.recommendations import HrdFilter, Sort
 
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
-
-MAX_LIMIT = 500
 
 
 class RecommendationQuery(BaseModel):
@@ -78,10 +76,8 @@ class RecommendationQuery(BaseModel):
     sort: Sort | None = Field(
         None, description="Order; `-` for descending. Default `relevance` with `q`, else `id`."
     )
-    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page.")
-    cursor: str | None = Field(
-        None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: PageLimit = 50
+    cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
 
 
 def _invalid(name: str, reason: str) -> RequestValidationError:

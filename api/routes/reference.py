@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
 from api.pagination import decode_cursor, encode_cursor
-from api.params import STATE_PATTERN, Label, StateCode
+from api.params import CURSOR_DESCRIPTION, STATE_PATTERN, Label, PageCursor, PageLimit, StateCode
 from api.schemas.problems import problem_responses
 from api.schemas.reference import (
     BodyList,
@@ -33,8 +33,6 @@ from suivi.services import reference as service
 from suivi.services.reference import Facet
 
 router = APIRouter(prefix="/v1", tags=["reference"])
-
-MAX_LIMIT = 500
 
 
 class NoQuery(BaseModel):
@@ -68,10 +66,8 @@ class DocumentQuery(BaseModel):
     state: list[StateCode] = Field([], description="State concerned (ISO 3166-1 alpha-3).")
     body: list[Label] = Field([], description="Body code, e.g. `CCPR`, `UPR`, `SR-HRD`.")
     mechanism: list[MechanismCode] = Field([], description="UN mechanism.")
-    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page.")
-    cursor: str | None = Field(
-        None, max_length=500, description="`next_cursor` of the previous page."
-    )
+    limit: PageLimit = 50
+    cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
 
 
 @router.get(
