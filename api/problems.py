@@ -50,6 +50,7 @@ async def _suivi_error(request: Request, exc: Exception) -> JSONResponse:
         title=exc.title,
         detail=exc.detail,
         instance=request.url.path,
+        headers=exc.headers,
     )
 
 

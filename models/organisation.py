@@ -20,6 +20,8 @@ class Organisation(IdMixin, CreatedMixin, Base):
     )
     # A State organisation's focal points act for this institution.
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
+    # How the office reaches the organisation. Staff/admin only; every read is audited.
+    contact: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiClient(IdMixin, CreatedMixin, Base):

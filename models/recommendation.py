@@ -1,6 +1,6 @@
 """Recommendations, their translations and the history of the State's position."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -9,8 +9,10 @@ from sqlalchemy import (
     CheckConstraint,
     Computed,
     Date,
+    DateTime,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -114,6 +116,11 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     office_status: Mapped[ImplementationStatus | None] = mapped_column(
         enum_column(ImplementationStatus, "office_status")
     )
+    office_note: Mapped[str | None] = mapped_column(Text)
+    office_assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    office_assessed_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+    # Bumped on each office assessment: the ETag that PATCH's If-Match must name.
+    office_version: Mapped[int] = mapped_column(Integer, server_default=sql("1"))
     # Derived from office_status and published updates, stored so lists can filter on it.
     status: Mapped[ImplementationStatus] = mapped_column(
         enum_column(ImplementationStatus, "implementation_status"),

@@ -8,9 +8,11 @@ class SuiviError(Exception):
     type_slug: str = "bad-request"
     title: str = "Bad request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Sent with the problem, e.g. `Retry-After` on a 429.
+        self.headers = headers
 
 
 class NotFound(SuiviError):
@@ -39,6 +41,38 @@ class Forbidden(SuiviError):
     status = 403
     type_slug = "forbidden"
     title = "Forbidden"
+
+
+class PreconditionFailed(SuiviError):
+    """`If-Match` names a version that is no longer current: someone changed it meanwhile."""
+
+    status = 412
+    type_slug = "precondition-failed"
+    title = "Precondition failed"
+
+
+class PreconditionRequired(SuiviError):
+    """A change that could overwrite someone else's was sent without `If-Match`."""
+
+    status = 428
+    type_slug = "precondition-required"
+    title = "Precondition required"
+
+
+class Unprocessable(SuiviError):
+    """Well-formed but impossible, e.g. an Idempotency-Key reused with another body."""
+
+    status = 422
+    type_slug = "unprocessable"
+    title = "Unprocessable request"
+
+
+class TooManyRequests(SuiviError):
+    """A caller wrote faster than the configured rate; `Retry-After` says when to try again."""
+
+    status = 429
+    type_slug = "too-many-requests"
+    title = "Too many requests"
 
 
 class InvalidCursor(SuiviError):

@@ -9,12 +9,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import (
     Body,
     Document,
+    Institution,
     Organisation,
     PositionRecord,
+    ProgressUpdate,
     Recommendation,
     RecommendationText,
+    StateAction,
 )
-from models.enums import HrdRelevance, OrganisationKind, Position, Role, SourceFormat
+from models.enums import (
+    ActionKind,
+    ActionStatus,
+    Confidentiality,
+    HrdRelevance,
+    ImplementationStatus,
+    OrganisationKind,
+    Position,
+    ReviewState,
+    Role,
+    SourceFormat,
+    SourceType,
+)
 from suivi.hashing import content_hash
 from suivi.records import natural_key_for_paragraph
 from suivi.services import keys
@@ -95,16 +110,103 @@ async def recommendation(
     return rec
 
 
+async def organisation_called(
+    session: AsyncSession,
+    name: str,
+    *,
+    kind: OrganisationKind = OrganisationKind.CIVIL_SOCIETY,
+    institution_id: int | None = None,
+) -> Organisation:
+    """The organisation called `name`, created when it does not exist."""
+    org = await session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = await keys.create_organisation(
+            session, name=name, kind=kind, institution_id=institution_id
+        )
+    return org
+
+
 async def api_key(
     session: AsyncSession,
     role: Role,
     *,
     organisation: str = "OHCHR Tunisia",
     kind: OrganisationKind = OrganisationKind.OFFICE,
+    institution_id: int | None = None,
 ) -> str:
-    """A working key of `role` for `organisation` (created when it does not exist)."""
-    org = await session.scalar(select(Organisation).where(Organisation.name == organisation))
-    if org is None:
-        org = await keys.create_organisation(session, name=organisation, kind=kind)
+    """A working key of `role` for `organisation` (created when it does not exist).
+
+    A focal point's organisation gets `institution_id`: the institution it acts for.
+    """
+    org = await organisation_called(session, organisation, kind=kind, institution_id=institution_id)
     _, key = await keys.create_key(session, organisation=org, role=role)
     return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The request headers that present `key`."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def institution(
+    session: AsyncSession, name: str, *, state: str = "TUN", parent_id: int | None = None
+) -> Institution:
+    row = Institution(name=name, state_code=state, parent_id=parent_id)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def action(
+    session: AsyncSession,
+    title: str,
+    *,
+    institution_id: int | None = None,
+    state: str = "TUN",
+    kind: ActionKind = ActionKind.LEGISLATION,
+    status: ActionStatus = ActionStatus.ONGOING,
+    **columns: Any,
+) -> StateAction:
+    row = StateAction(
+        title=title,
+        kind=kind,
+        status=status,
+        state_code=state,
+        institution_id=institution_id,
+        **columns,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def progress_update(
+    session: AsyncSession,
+    *,
+    recommendation_id: int | None = None,
+    action_id: int | None = None,
+    organisation_id: int | None = None,
+    narrative: str = "The bill was tabled in parliament.",
+    source_type: SourceType = SourceType.CIVIL_SOCIETY,
+    assessed_status: ImplementationStatus = ImplementationStatus.IN_PROGRESS,
+    confidentiality: Confidentiality = Confidentiality.PUBLIC,
+    review_state: ReviewState = ReviewState.SUBMITTED,
+    as_of_date: date = date(2024, 3, 1),
+    **columns: Any,
+) -> ProgressUpdate:
+    """An update written straight to the table (the API's own path is tested through HTTP)."""
+    row = ProgressUpdate(
+        recommendation_id=recommendation_id,
+        action_id=action_id,
+        organisation_id=organisation_id,
+        narrative=narrative,
+        source_type=source_type,
+        assessed_status=assessed_status,
+        confidentiality=confidentiality,
+        review_state=review_state,
+        as_of_date=as_of_date,
+        **columns,
+    )
+    session.add(row)
+    await session.flush()
+    return row

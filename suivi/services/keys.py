@@ -20,12 +20,21 @@ PREFIX_LENGTH = 8
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling: a key's prefix, role and organisation. `None` role is the public."""
+    """Who is calling: a key's prefix, role and organisation. `None` role is the public.
+
+    `institution_id` is the State institution a focal point acts for (its organisation's).
+    """
 
     prefix: str | None
     role: Role | None
     organisation_id: int | None
     organisation: str | None
+    institution_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Office staff and administrators: they review, publish and read everything."""
+        return self.role in (Role.STAFF, Role.ADMIN)
 
 
 PUBLIC = Caller(prefix=None, role=None, organisation_id=None, organisation=None)
@@ -37,10 +46,20 @@ def _hash(key: str) -> str:
 
 
 async def create_organisation(
-    session: AsyncSession, *, name: str, kind: OrganisationKind
+    session: AsyncSession,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    institution_id: int | None = None,
+    contact: str | None = None,
 ) -> Organisation:
-    """A new organisation; Conflict when the name is taken."""
-    organisation = Organisation(name=name, kind=kind)
+    """A new organisation; Conflict when the name is taken.
+
+    `institution_id` ties a State organisation to the institution its focal points act for.
+    """
+    organisation = Organisation(
+        name=name, kind=kind, institution_id=institution_id, contact=contact
+    )
     session.add(organisation)
     try:
         async with session.begin_nested():
@@ -114,7 +133,7 @@ async def authenticate(session: AsyncSession, *, key: str) -> Caller:
         raise Unauthenticated("The API key is not valid.")
     row = (
         await session.execute(
-            select(ApiClient, Organisation.name)
+            select(ApiClient, Organisation.name, Organisation.institution_id)
             .join(Organisation, Organisation.id == ApiClient.organisation_id)
             .where(ApiClient.prefix == parts[1])
         )
@@ -127,10 +146,11 @@ async def authenticate(session: AsyncSession, *, key: str) -> Caller:
         or (row[0].expires_at is not None and row[0].expires_at <= now)
     ):
         raise Unauthenticated("The API key is not valid.")
-    client, organisation = row
+    client, organisation, institution_id = row
     return Caller(
         prefix=client.prefix,
         role=client.role,
         organisation_id=client.organisation_id,
         organisation=organisation,
+        institution_id=institution_id,
     )
