@@ -1,16 +1,16 @@
 """Recommendations: the list and one recommendation in full."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field
 
 from api.deps import SessionDep
 from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, Label, PageCursor, PageLimit, SearchText, StateCode
+from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit
+from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter, to_filters
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     DeadlineRead,
@@ -24,64 +24,21 @@ from api.schemas.recommendations import (
     RecommendationRead,
     StatusBySourceRead,
 )
-from models.enums import ImplementationStatus, MechanismCode, Position
 from suivi.errors import InvalidCursor
 from suivi.services import recommendations as service
-from suivi.services.recommendations import HrdFilter, Sort
+from suivi.services.recommendations import Sort
 
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 
-class RecommendationQuery(BaseModel):
-    """The list's query parameters; repeat a parameter for several values (OR)."""
+class RecommendationQuery(RecommendationFilterQuery):
+    """The list's query parameters: the shared filters, an order and a page."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    state: list[StateCode] = Field([], description="State under review (ISO 3166-1 alpha-3).")
-    mechanism: list[MechanismCode] = Field([], description="UN mechanism.")
-    body: list[Label] = Field([], description="Body code, e.g. `CCPR`, `UPR`, `SR-HRD`.")
-    cycle: list[Annotated[int, Field(ge=1, le=99)]] = Field([], description="UPR cycle.")
-    session: list[Annotated[int, Field(ge=1, le=32767)]] = Field(
-        [], description="UPR session or treaty-body session number."
-    )
-    document: list[Label] = Field([], description="Document symbol, e.g. `A/HRC/52/10`.")
-    recommending_state: list[StateCode] = Field(
-        [], description="Recommending State (UPR), ISO 3166-1 alpha-3."
-    )
-    position: list[Position] = Field([], description="The State's current position.")
-    action_category: list[Annotated[int, Field(ge=1, le=5)]] = Field(
-        [], description="UPR Info action category, 1 (minimal action) to 5 (specific action)."
-    )
-    theme: list[Label] = Field([], description="Theme, as `GET /v1/themes` lists them.")
-    affected: list[Label] = Field(
-        [], description="Affected persons, as `GET /v1/affected-persons` lists them."
-    )
-    sdg: list[Annotated[str, StringConstraints(pattern=r"^\d{1,2}(\.[0-9a-z]{1,2})?$")]] = Field(
-        [], description="SDG target or goal as `GET /v1/sdgs` lists them, e.g. `16.10`."
-    )
-    hrd: HrdFilter | None = Field(
-        None, description="Relevance to human rights defenders; `any` is direct or related."
-    )
-    status: list[ImplementationStatus] = Field([], description="Derived implementation status.")
-    year_from: int | None = Field(None, ge=1945, le=2100, description="Issued in or after.")
-    year_to: int | None = Field(None, ge=1945, le=2100, description="Issued in or before.")
-    updated_since: datetime | None = Field(
-        None, description="Changed at or after this instant (ISO 8601; UTC when no offset)."
-    )
-    q: SearchText | None = Field(
-        None,
-        description="Full-text search (websearch syntax: quotes, OR, -term) in English, "
-        "French, Spanish or Arabic.",
-    )
     sort: Sort | None = Field(
         None, description="Order; `-` for descending. Default `relevance` with `q`, else `id`."
     )
     limit: PageLimit = 50
     cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
-
-
-def _invalid(name: str, reason: str) -> RequestValidationError:
-    return RequestValidationError([{"loc": ("query", name), "msg": reason, "type": "value_error"}])
 
 
 # The cursor's values after the sort name, as JSON holds them, and how to read them back.
@@ -117,35 +74,6 @@ def _write_cursor(keyset: service.Keyset, sort: Sort) -> str:
     return encode_cursor([sort.value, *values])
 
 
-def _filters(params: RecommendationQuery) -> service.RecommendationFilters:
-    if params.year_from and params.year_to and params.year_from > params.year_to:
-        raise _invalid("year_to", "must not be before year_from")
-    updated_since = params.updated_since
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=UTC)
-    query = params.q.strip() if params.q else None
-    return service.RecommendationFilters(
-        states=params.state,
-        mechanisms=params.mechanism,
-        bodies=params.body,
-        cycles=params.cycle,
-        sessions=params.session,
-        documents=params.document,
-        recommending_states=params.recommending_state,
-        positions=params.position,
-        action_categories=params.action_category,
-        themes=params.theme,
-        affected_persons=params.affected,
-        sdgs=params.sdg,
-        hrd=params.hrd,
-        statuses=params.status,
-        year_from=params.year_from,
-        year_to=params.year_to,
-        updated_since=updated_since,
-        query=query or None,
-    )
-
-
 @router.get(
     "",
     operation_id="listRecommendations",
@@ -160,10 +88,10 @@ async def list_recommendations(
 ) -> Response:
     """Filters combine with AND; the values of one filter with OR. Keyset-paginated: follow
     `next_cursor` (or the `Link` header), which keeps the filters and the order."""
-    filters = _filters(params)
+    filters = to_filters(params)
     sort = params.sort or (Sort.RELEVANCE if filters.query else Sort.ID)
     if sort is Sort.RELEVANCE and not filters.query:
-        raise _invalid("sort", "relevance order needs a search query `q`")
+        raise invalid_parameter("sort", "relevance order needs a search query `q`")
     after = _read_cursor(params.cursor, sort) if params.cursor else None
     items, next_keyset = await service.list_page(
         session, limit=params.limit, filters=filters, sort=sort, after=after
