@@ -11,8 +11,28 @@ import suivi
 from api.access_log import AccessLogMiddleware
 from api.caching import CachingMiddleware
 from api.limits import BodyLimitMiddleware
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
-from api.routes import health, imports, recommendations, reference
+from api.rate_limits import RateLimitMiddleware
+from api.routes import (
+    actions,
+    admin,
+    audit,
+    changes,
+    health,
+    imports,
+    institutions,
+    recommendations,
+    reference,
+)
+from api.routes import assessments as assessment_routes
+from api.routes import deadlines as deadline_routes
+from api.routes import exports as export_routes
+from api.routes import grades as grade_routes
+from api.routes import indicators as indicator_routes
+from api.routes import stats as stats_routes
+from api.routes import timeline as timeline_routes
+from api.routes import updates as update_routes
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
@@ -51,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     # The last added runs first: the log sees the final status, 304s included.
     app.add_middleware(CachingMiddleware)
     if settings.cors_origins:
@@ -63,9 +84,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["ETag", "Link"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    if settings.rate_limit_enabled:
+        # Before the body limit: a refused write is not read at all.
+        app.add_middleware(
+            RateLimitMiddleware,
+            key_writes=settings.rate_limit_key_writes,
+            address_writes=settings.rate_limit_address_writes,
+        )
     app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(recommendations.router)
     app.include_router(reference.router)
     app.include_router(imports.router)
+    app.include_router(changes.router)
+    app.include_router(actions.router)
+    app.include_router(institutions.router)
+    app.include_router(update_routes.router)
+    app.include_router(admin.router)
+    app.include_router(audit.router)
+    app.include_router(stats_routes.router)
+    app.include_router(assessment_routes.router)
+    app.include_router(grade_routes.router)
+    app.include_router(timeline_routes.router)
+    app.include_router(deadline_routes.router)
+    app.include_router(indicator_routes.router)
+    app.include_router(export_routes.router)
     return app

@@ -92,9 +92,23 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# PostgreSQL's query_canceled: here, the statement ran past `statement_timeout`.
+QUERY_CANCELED = "57014"
+
+
 async def _lost_connection(request: Request, exc: Exception) -> JSONResponse:
     # The pool has already discarded the connection: the next request gets a fresh one.
     assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+        logger.warning("statement_timeout", path=request.url.path, method=request.method)
+        return problem_response(
+            503,
+            type_=TYPE_PREFIX + "query-timeout",
+            title="Query took too long",
+            detail="The database gave up on this request; narrow it or retry later.",
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
     if not exc.connection_invalidated:
         return await _unexpected_error(request, exc)
     logger.warning("database_connection_lost", path=request.url.path, method=request.method)

@@ -3,6 +3,7 @@
 from models.action import ActionRecommendation, StateAction
 from models.audit import AuditEvent
 from models.base import Base
+from models.change_event import ChangeEvent, FeedTransaction
 from models.document import Document
 from models.grade import FollowUpGrade
 from models.import_run import ImportRun
@@ -24,7 +25,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Body",
+    "ChangeEvent",
     "Document",
+    "FeedTransaction",
     "FollowUpGrade",
     "ImportRun",
     "Indicator",

@@ -119,7 +119,8 @@ class Recommendation(IdMixin, TimestampMixin, Base):
     office_note: Mapped[str | None] = mapped_column(Text)
     office_assessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     office_assessed_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
-    # Bumped on each office assessment: the ETag that PATCH's If-Match must name.
+    # Bumped on each office assessment and headline status change: the ETag that the
+    # assessment's PATCH must name in If-Match.
     office_version: Mapped[int] = mapped_column(Integer, server_default=sql("1"))
     # Derived from office_status and published updates, stored so lists can filter on it.
     status: Mapped[ImplementationStatus] = mapped_column(

@@ -21,6 +21,7 @@ from importers.pipeline import (
     write_rejected_report,
 )
 from suivi.cli_access import audit_app, keys_app, orgs_app
+from suivi.cli_export import export
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
 from suivi.logging import configure_logging
 from suivi.services import sample as sample_service
@@ -36,6 +37,7 @@ app = typer.Typer(
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.command("export")(export)
 console = Console(stderr=True)
 
 

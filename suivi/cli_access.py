@@ -4,7 +4,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.enums import OrganisationKind, Role
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
 from suivi.errors import SuiviError
-from suivi.services import audit, keys
+from suivi.services import audit, keys, organisations
 from suivi.settings import get_settings
 
 orgs_app = typer.Typer(help="Organisations that hold API keys.", no_args_is_help=True)
@@ -49,22 +49,66 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 def create_organisation(
     name: Annotated[str, typer.Argument(help="The organisation's name.")],
     kind: Annotated[OrganisationKind, typer.Option(help="What kind of organisation.")],
+    institution: Annotated[
+        int | None,
+        typer.Option(
+            "--institution", help="`state` only: id of the institution its focal points act for."
+        ),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(help="How the office reaches it; readable by staff and admin only."),
+    ] = None,
 ) -> None:
     """Create an organisation."""
 
     async def work(session: AsyncSession) -> None:
-        organisation = await keys.create_organisation(session, name=name, kind=kind)
-        await audit.record(
+        await organisations.create(
             session,
             actor=None,
-            action="organisation.create",
-            object_type="organisation",
-            object_id=organisation.id,
-            summary={"name": name, "kind": kind},
+            name=name,
+            kind=kind,
+            institution_id=institution,
+            contact=contact,
         )
 
     _run(work)
     console.print(f"[green]Created {kind} organisation {name!r}.[/green]")
+
+
+@orgs_app.command("list")
+def list_organisations(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Every organisation by name: id, kind, institution; never its contact."""
+
+    async def work(session: AsyncSession) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": organisation.id,
+                "name": organisation.name,
+                "kind": organisation.kind.value,
+                "institution_id": organisation.institution_id,
+                "created_at": organisation.created_at.isoformat(),
+            }
+            for organisation in await organisations.list_all(session)
+        ]
+
+    rows = _run(work)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    table = Table("id", "name", "kind", "institution", "created")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            row["kind"],
+            "" if row["institution_id"] is None else str(row["institution_id"]),
+            row["created_at"],
+        )
+    Console().print(table)
 
 
 @keys_app.command("create")
@@ -86,20 +130,8 @@ def create_key(
 
     async def work(session: AsyncSession) -> tuple[str, str]:
         organisation = await keys.organisation_named(session, org)
-        client, key = await keys.create_key(
-            session, organisation=organisation, role=role, expires_at=expires_at
-        )
-        await audit.record(
-            session,
-            actor=None,
-            action="key.create",
-            object_type="api_key",
-            object_id=client.prefix,
-            summary={
-                "organisation": org,
-                "role": role,
-                "expires_at": expires_at.isoformat() if expires_at else None,
-            },
+        client, key = await organisations.issue_key(
+            session, actor=None, organisation=organisation, role=role, expires_at=expires_at
         )
         return key, client.prefix
 
@@ -138,10 +170,7 @@ def revoke_key(prefix: Annotated[str, typer.Argument(help="The key's prefix.")])
     """Revoke a key: the next request made with it is refused."""
 
     async def work(session: AsyncSession) -> None:
-        client = await keys.revoke(session, prefix=prefix)
-        await audit.record(
-            session, actor=None, action="key.revoke", object_type="api_key", object_id=client.prefix
-        )
+        await organisations.revoke_key(session, actor=None, prefix=prefix)
 
     _run(work)
     console.print(f"[green]Revoked key {prefix}.[/green]")

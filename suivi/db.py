@@ -33,10 +33,15 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         # No ping before each checkout: it costs three round trips per request. A connection
         # the server dropped fails once, is discarded by the pool, and the request gets a 503.
         pool_pre_ping=False,
+        # Bound values (a narrative, a submitter's name) never reach an error message or a log.
+        hide_parameters=True,
         connect_args={
             "server_settings": {
                 "application_name": "suivi",
                 "statement_timeout": str(settings.statement_timeout_ms),
+                # JIT compiling costs tens of milliseconds per large query and pays off only
+                # for long analytic ones: the API answers short ones.
+                "jit": "off",
             }
         },
     )

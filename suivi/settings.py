@@ -4,7 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +40,26 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins (JSON list) whose pages may read the API: dashboards, GET only.",
     )
+    rate_limit_enabled: bool = Field(
+        default=True,
+        description="Limit the rate of writes (POST, PUT, PATCH, DELETE on /v1/); 429 past it.",
+    )
+    rate_limit_key_writes: str = Field(
+        default="120/minute",
+        description="Writes allowed per API key (by its prefix), e.g. '120/minute' or "
+        "'10/second;120/minute'; counted in each process's memory.",
+    )
+    rate_limit_address_writes: str = Field(
+        default="300/minute",
+        description="Writes allowed per client address, whatever the key; counted in memory.",
+    )
+
+    @field_validator("rate_limit_key_writes", "rate_limit_address_writes")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        # A typo must stop the server at start, not disable or break limiting later.
+        parse_many(value)
+        return value
 
 
 @lru_cache

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 
 from api.app import create_app
 from api.deps import get_session
+from api.routes.exports import get_snapshot
 from suivi.db import upgrade_database
 from suivi.settings import Settings, get_settings
 from tests.databases import create_database, drop_database, server_url
@@ -88,7 +90,13 @@ def app(database_url: str, session: AsyncSession) -> FastAPI:
     async def test_session() -> AsyncIterator[AsyncSession]:
         yield session
 
+    @asynccontextmanager
+    async def snapshot() -> AsyncIterator[AsyncSession]:
+        yield session
+
     app.dependency_overrides[get_session] = test_session
+    # Exports read from a snapshot session of their own; in tests, the test's.
+    app.dependency_overrides[get_snapshot] = lambda: snapshot
     return app
 
 

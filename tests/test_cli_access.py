@@ -53,9 +53,50 @@ async def test_keys_are_created_listed_revoked_and_audited(empty_database_url: s
     await _execute(
         url,
         "ALTER TABLE audit_events DISABLE TRIGGER USER",
-        "UPDATE audit_events SET summary = '{}' WHERE action = 'key.create'",
+        "UPDATE audit_events SET summary = '{}' WHERE action = 'key.created'",
         "ALTER TABLE audit_events ENABLE TRIGGER USER",
     )
     code, _, err = await asyncio.to_thread(suivi, "audit", "verify")
     assert code == 1
     assert "broken at event 2" in err
+
+
+async def test_orgs_take_an_institution_and_a_contact_that_the_list_never_shows(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await asyncio.to_thread(upgrade_database, url)
+    await _execute(
+        url, "INSERT INTO institutions (name, state_code) VALUES ('Ministry of Justice', 'TUN')"
+    )
+    contact = "Leila B., leila@example.org"
+
+    def suivi(*args: str) -> tuple[int, str, str]:
+        done = run_suivi(*args, database_url=url)
+        return done.returncode, done.stdout, done.stderr
+
+    state = await asyncio.to_thread(
+        suivi, "orgs", "create", "Ministry of Justice", "--kind", "state", "--institution", "1"
+    )
+    ngo = await asyncio.to_thread(
+        suivi, "orgs", "create", "Ligue", "--kind", "civil_society", "--contact", contact
+    )
+    unknown = await asyncio.to_thread(
+        suivi, "orgs", "create", "Ministry", "--kind", "state", "--institution", "99"
+    )
+    code, out, _ = await asyncio.to_thread(suivi, "orgs", "list", "--json")
+
+    assert (state[0], ngo[0]) == (0, 0)
+    assert unknown[0] == 1
+    assert "99" in unknown[2]
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [(r["name"], r["kind"], r["institution_id"]) for r in rows] == [
+        ("Ligue", "civil_society", None),
+        ("Ministry of Justice", "state", 1),
+    ]
+    assert contact not in out
+    table = await asyncio.to_thread(suivi, "orgs", "list")
+    assert table[0] == 0
+    assert "Ligue" in table[1]
+    assert contact not in table[1]

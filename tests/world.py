@@ -116,16 +116,15 @@ async def build_world(
         source_type=SourceType.GOVERNMENT,
         review_state=ReviewState.PUBLISHED,
     )
-    session.add(
-        FollowUpGrade(
-            recommendation_id=rec.id,
-            grade=Grade.B,
-            sub_grade="B1",
-            assessor_kind=AssessorKind.COMMITTEE,
-            assessor="Human Rights Committee",
-            graded_date=date(2025, 3, 1),
-        )
+    grade = FollowUpGrade(
+        recommendation_id=rec.id,
+        grade=Grade.B,
+        sub_grade="B1",
+        assessor_kind=AssessorKind.COMMITTEE,
+        assessor="Human Rights Committee",
+        graded_date=date(2025, 3, 1),
     )
+    session.add(grade)
     indicator = Indicator(
         kind=IndicatorKind.PROCESS,
         name="Complaints of reprisals investigated",
@@ -138,6 +137,7 @@ async def build_world(
     session.add(IndicatorRecommendation(indicator_id=indicator.id, recommendation_id=rec.id))
     await session.flush()
     await status.recompute(session, recommendation_ids=[rec.id])
+    await session.refresh(rec, ["office_version"])
 
     world.ids.update(
         recommendation=rec.id,
@@ -149,6 +149,9 @@ async def build_world(
         organisation_a=org_a.id,
         organisation_b=org_b.id,
         indicator=indicator.id,
+        grade=grade.id,
+        assessment_version=rec.office_version,
+        prefix_b=world.keys["submitter_b"].split("_")[1],
         document=doc.symbol,
         state="TUN",
     )

@@ -32,7 +32,11 @@ _DESCRIPTIONS = {
     403: "The API key's role may not do this",
     404: "No such object",
     409: "Conflicts with the current state",
+    412: "`If-Match` names a version that is no longer current",
+    413: "The request body is larger than the server accepts",
     422: "Invalid parameters; `errors` names each one",
+    428: "This change needs `If-Match` with the current `ETag`",
+    429: "Too many writes; `Retry-After` says when to try again",
     500: "Unexpected server error",
     503: "The database cannot be reached",
 }

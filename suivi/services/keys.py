@@ -60,9 +60,10 @@ async def create_organisation(
     organisation = Organisation(
         name=name, kind=kind, institution_id=institution_id, contact=contact
     )
-    session.add(organisation)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it starts.
         async with session.begin_nested():
+            session.add(organisation)
             await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"An organisation is already named {name!r}.") from exc

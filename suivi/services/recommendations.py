@@ -281,6 +281,15 @@ async def list_page(
     return items, (*page[-1][_SUMMARY_WIDTH:], items[-1].id)
 
 
+async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[RecommendationSummary]:
+    """The list items of the recommendations `ids` (those that exist), in id order."""
+    if not ids:
+        return []
+    connection = await session.connection()
+    query = _SUMMARY_QUERY.where(Recommendation.id.in_(ids)).order_by(Recommendation.id)
+    return [RecommendationSummary(*row) for row in (await connection.execute(query)).all()]
+
+
 async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
     """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
     row = (

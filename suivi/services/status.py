@@ -2,15 +2,21 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ProgressUpdate, Recommendation
 from models.enums import Confidentiality, ImplementationStatus, ReviewState
 
 
-async def recompute(session: AsyncSession, *, recommendation_ids: Collection[int]) -> None:
-    """Store each status: the office's, else the latest published non-restricted one, else none."""
+async def recompute(
+    session: AsyncSession, *, recommendation_ids: Collection[int], bump_versions: bool = True
+) -> None:
+    """Store each status: the office's, else the latest published non-restricted one, else none.
+
+    A changed status bumps the assessment's version, unless the caller (the assessment's own
+    change) has just bumped it.
+    """
     if not recommendation_ids:
         return
     latest_published = (
@@ -25,15 +31,24 @@ async def recompute(session: AsyncSession, *, recommendation_ids: Collection[int
         .limit(1)
         .scalar_subquery()
     )
+    derived = func.coalesce(
+        Recommendation.office_status,
+        latest_published,
+        ImplementationStatus.NOT_ASSESSED.value,
+    )
     await session.execute(
         update(Recommendation)
         .where(Recommendation.id.in_(recommendation_ids))
         .values(
-            status=func.coalesce(
-                Recommendation.office_status,
-                latest_published,
-                ImplementationStatus.NOT_ASSESSED.value,
-            )
+            status=derived,
+            # The assessment's representation shows the headline status: its ETag must change.
+            office_version=case(
+                (
+                    Recommendation.status.is_distinct_from(derived) & bump_versions,
+                    Recommendation.office_version + 1,
+                ),
+                else_=Recommendation.office_version,
+            ),
         )
         .execution_options(synchronize_session=False)
     )

@@ -1,0 +1,106 @@
+"""Write rate limits: too many writes from one key or one address get a 429 with `Retry-After`.
+
+Counters live in this process's memory (the `limits` library, moving window): each worker
+process counts on its own, and a restart forgets them. Addresses are held only there, never
+logged or stored.
+"""
+
+import math
+import time
+
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.problems import TYPE_PREFIX, problem_response
+from suivi.errors import TooManyRequests
+from suivi.services.keys import KEY_PREFIX, PREFIX_LENGTH
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_HEX = frozenset("0123456789abcdef")
+
+
+def key_prefix(authorization: str | None) -> str | None:
+    """The prefix of a `Bearer sk_<prefix>_<secret>` key, read without asking the database."""
+    if authorization is None:
+        return None
+    scheme, _, key = authorization.partition(" ")
+    parts = key.strip().split("_", 2)
+    if (
+        scheme.lower() != "bearer"
+        or len(parts) != 3
+        or parts[0] != KEY_PREFIX
+        or len(parts[1]) != PREFIX_LENGTH
+        or not _HEX.issuperset(parts[1])
+    ):
+        # Such a key cannot authenticate; the address limit still applies to it.
+        return None
+    return parts[1]
+
+
+class RateLimitMiddleware:
+    """Answers 429 problem+json to a write past its key's or its address's limit.
+
+    It runs before the body is read and before any database work, so a refused write costs
+    almost nothing. A refused write is not counted.
+    """
+
+    def __init__(self, app: ASGIApp, *, key_writes: str, address_writes: str) -> None:
+        self.app = app
+        self.key_limits = parse_many(key_writes)
+        self.address_limits = parse_many(address_writes)
+        # One storage per application, so each app (and each test's app) counts from zero.
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in WRITE_METHODS
+            or not scope["path"].startswith("/v1/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        checks: list[tuple[RateLimitItem, str, str]] = []
+        prefix = key_prefix(Headers(scope=scope).get("authorization"))
+        if prefix is not None:
+            checks += [(limit, "write-key", prefix) for limit in self.key_limits]
+        client = scope.get("client")
+        if client:
+            checks += [(limit, "write-address", client[0]) for limit in self.address_limits]
+        # No await between the tests and the hits: no other request can slip in between.
+        refused = [check for check in checks if not self.limiter.test(*check)]
+        if refused:
+            await self._refuse(scope, receive, send, refused)
+            return
+        for check in checks:
+            self.limiter.hit(*check)
+        await self.app(scope, receive, send)
+
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        refused: list[tuple[RateLimitItem, str, str]],
+    ) -> None:
+        now = time.time()
+        # Every refused limit must have room again before a retry can pass.
+        retry_after = max(
+            max(1, math.ceil(self.limiter.get_window_stats(*check).reset_time - now))
+            for check in refused
+        )
+        by_key = any(namespace == "write-key" for _, namespace, _ in refused)
+        response = problem_response(
+            TooManyRequests.status,
+            type_=TYPE_PREFIX + TooManyRequests.type_slug,
+            title=TooManyRequests.title,
+            detail=(
+                f"Too many writes from this {'API key' if by_key else 'address'}; "
+                f"retry in {retry_after} s."
+            ),
+            instance=scope["path"],
+            headers={"Retry-After": str(retry_after)},
+        )
+        await response(scope, receive, send)

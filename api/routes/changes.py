@@ -1,0 +1,121 @@
+"""The change feed, polled (`GET /v1/changes`) or pushed (`GET /v1/changes/stream`, SSE)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.deps import SessionDep
+from api.pagination import decode_cursor, encode_cursor
+from api.params import PageLimit
+from api.schemas.changes import ChangePage, ChangeRead
+from api.schemas.problems import problem_responses
+from suivi.services import changes as service
+from suivi.services.changes import Change
+
+router = APIRouter(prefix="/v1/changes", tags=["changes"])
+
+SINCE_DESCRIPTION = (
+    "Resume after this cursor: the `next_cursor` of the previous page (or an event's `cursor`). "
+    "Omit it to start from the first change."
+)
+# How often the stream looks for new changes when it has sent everything.
+STREAM_POLL_SECONDS = 1.0
+STREAM_BATCH = 500
+
+
+def _read_since(since: str | None) -> tuple[int, int]:
+    if since is None:
+        return service.START
+    sequence, event_id = decode_cursor(since, types=(int, int))
+    return sequence, event_id
+
+
+def _read(change: Change) -> ChangeRead:
+    return ChangeRead(
+        cursor=encode_cursor(list(change.cursor)),
+        kind=change.kind,
+        object_type=change.object_type,
+        object_id=change.object_id,
+        occurred_at=change.occurred_at,
+        data=change.data,
+    )
+
+
+@router.get(
+    "",
+    operation_id="listChanges",
+    summary="Published changes, in a gap-free order, after a cursor",
+    description=(
+        "Every published change (recommendations created, updated or with a new status; "
+        "actions; action links; published updates; grades). Poll with the returned "
+        "`next_cursor`: no event is ever skipped or repeated, even when transactions commit "
+        "out of order. `data` is the object's current public representation (null when it "
+        "is no longer public): keep the last one per object to hold an exact copy."
+    ),
+    response_model=ChangePage,
+    responses=problem_responses(422),
+)
+async def list_changes(
+    session: SessionDep,
+    since: Annotated[str | None, Query(description=SINCE_DESCRIPTION)] = None,
+    limit: PageLimit = 50,
+) -> ChangePage:
+    after = _read_since(since)
+    items = await service.page(session, after=after, limit=limit)
+    # An empty page keeps the caller's place: the next poll asks again from there.
+    last = items[-1].cursor if items else after
+    return ChangePage(
+        items=[_read(change) for change in items], next_cursor=encode_cursor(list(last))
+    )
+
+
+async def _stream(
+    request: Request, sessionmaker: async_sessionmaker[AsyncSession], after: tuple[int, int]
+) -> AsyncIterator[ServerSentEvent]:
+    while not await request.is_disconnected():
+        # A short session per poll: a stream never holds a connection while it waits.
+        async with sessionmaker() as session:
+            batch = await service.page(session, after=after, limit=STREAM_BATCH)
+        for change in batch:
+            item = _read(change)
+            yield ServerSentEvent(
+                id=item.cursor, event=item.kind, data=item.model_dump(mode="json")
+            )
+        if batch:
+            after = batch[-1].cursor
+        else:
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+
+async def _stream_start(
+    since: Annotated[str | None, Query(description=SINCE_DESCRIPTION)] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(description="Sent by a reconnecting EventSource; wins over `since`."),
+    ] = None,
+) -> tuple[int, int]:
+    # A dependency, so that a bad cursor is a 422 before the stream's 200 is sent.
+    return _read_since(last_event_id or since)
+
+
+@router.get(
+    "/stream",
+    operation_id="streamChanges",
+    summary="The change feed as Server-Sent Events",
+    description=(
+        "The events of `GET /v1/changes`, pushed as they become final. Each event's `id` is "
+        "its cursor: a reconnecting `EventSource` sends it back as `Last-Event-ID` and "
+        "resumes without gaps."
+    ),
+    response_class=EventSourceResponse,
+    responses=problem_responses(422),
+)
+async def stream_changes(
+    request: Request, after: Annotated[tuple[int, int], Depends(_stream_start)]
+) -> AsyncIterator[ServerSentEvent]:
+    async for event in _stream(request, request.app.state.sessionmaker, after):
+        yield event

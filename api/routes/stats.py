@@ -1,0 +1,139 @@
+"""Aggregates: recommendations counted by facets, and one State's scorecard."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.deps import SessionDep
+from api.json import json_response
+from api.params import STATE_PATTERN
+from api.recommendation_filters import RecommendationFilterQuery, to_filters
+from api.schemas.problems import problem_responses
+from api.schemas.stats import (
+    DefendersRead,
+    MechanismCount,
+    MechanismStatusCount,
+    PositionCount,
+    ScorecardRead,
+    StatsRead,
+    StatusCount,
+    TrendYear,
+)
+from suivi.services import scorecard as scorecards
+from suivi.services import stats as service
+from suivi.services.stats import MAX_DIMENSIONS, Dimension
+
+router = APIRouter(prefix="/v1", tags=["stats"])
+
+
+class StatsQuery(RecommendationFilterQuery):
+    """The list's filters and what to group by."""
+
+    group_by: list[Dimension] = Field(
+        description="One to three distinct facets to group by, comma-separated "
+        "(`group_by=state,status`) or repeated."
+    )
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [part.strip() for item in value for part in str(item).split(",")]
+        return value
+
+    @field_validator("group_by")
+    @classmethod
+    def _one_to_three_distinct(cls, value: list[Dimension]) -> list[Dimension]:
+        if not 1 <= len(value) <= MAX_DIMENSIONS:
+            raise ValueError(f"give 1 to {MAX_DIMENSIONS} names, not {len(value)}")
+        if len(set(value)) != len(value):
+            raise ValueError("names must be distinct")
+        return value
+
+
+class NoQuery(BaseModel):
+    """For endpoints without parameters: an unknown parameter is a mistake worth reporting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.get(
+    "/stats",
+    operation_id="getStats",
+    summary="Recommendations counted by one to three facets, under any filter of the list",
+    response_model=StatsRead,
+    responses=problem_responses(422),
+)
+async def get_stats(session: SessionDep, params: Annotated[StatsQuery, Query()]) -> Response:
+    """Takes every filter of `GET /v1/recommendations`, with the same meaning, so the counts
+    are those of paging through the list.
+
+    The list facets `theme`, `affected`, `sdg` and `recommending_state` count a
+    recommendation under each of its values: one with two themes is in both theme groups,
+    so group counts may add up to more than `total`, which counts each matching
+    recommendation once. Recommendations without a value (an empty list, no cycle, undated
+    for `year`) form the group whose value is null. `year` is the year of the issued date,
+    `hrd` the relevance to defenders. Every group is returned, most recommendations first,
+    then in order of the values with nulls last."""
+    result = await service.count_by(session, dimensions=params.group_by, filters=to_filters(params))
+    names = [dimension.value for dimension in params.group_by]
+    groups = [
+        {**dict(zip(names, group.values, strict=True)), "count": group.count}
+        for group in result.groups
+    ]
+    # Serialised directly: a few thousand groups cost a fraction of validating each one.
+    return json_response({"total": result.total, "groups": groups})
+
+
+@router.get(
+    "/states/{code}/scorecard",
+    operation_id="getStateScorecard",
+    summary="One State's scorecard: status by mechanism, defenders, positions, deadlines, trend",
+    response_model=ScorecardRead,
+    responses=problem_responses(404, 422),
+)
+async def get_state_scorecard(
+    session: SessionDep,
+    code: Annotated[
+        str, Path(pattern=STATE_PATTERN, description="ISO 3166-1 alpha-3, e.g. `TUN`.")
+    ],
+    params: Annotated[NoQuery, Query()],
+) -> ScorecardRead:
+    """Public figures only: statuses come from published, non-restricted assessments.
+
+    `overdue` and `due_soon` (within 90 days) count the recommendations not implemented whose
+    follow-up deadline falls then, and the State's planned or ongoing actions whose target
+    date does. The trend gives each recommendation's status on 31 December of every year:
+    the office's if it assessed it by then, else the latest published update dated by then,
+    else `not_assessed`. A country without recommendations has an empty scorecard; a code
+    that is neither a country nor held by any recommendation is 404."""
+    card = await scorecards.get(session, code=code)
+    return ScorecardRead(
+        state=card.state,
+        total=card.total,
+        by_mechanism_status=[
+            MechanismStatusCount(mechanism=mechanism, status=status, count=count)
+            for (mechanism, status), count in card.by_mechanism_status.items()
+        ],
+        defenders=DefendersRead(
+            total=card.defenders.total,
+            by_status=[
+                StatusCount(status=status, count=count)
+                for status, count in card.defenders.by_status.items()
+            ],
+            by_mechanism=[
+                MechanismCount(mechanism=mechanism, count=count)
+                for mechanism, count in card.defenders.by_mechanism.items()
+            ],
+        ),
+        positions=[
+            PositionCount(position=position, count=count)
+            for position, count in card.positions.items()
+        ],
+        overdue=card.overdue,
+        due_soon=card.due_soon,
+        trend=[TrendYear(year=item.year, counts=item.counts) for item in card.trend],
+    )

@@ -1,0 +1,164 @@
+"""Latency of GET /v1/stats and of a State scorecard on a large corpus, through a live server.
+
+Usage: python -m bench.stats [--records N] [--database-url URL] [--keep] [--repeats R]
+    [--explain]
+Without --database-url a corpus of --records rows is generated (bench/generate_corpus.py) into a
+scratch database, dropped at the end unless --keep prints its URL for a later
+--database-url run; a given database is used as it is, or filled when it holds no
+recommendations. One uvicorn worker serves on a free loopback port (as bench/query_api.py
+starts it) and one client asks, one request at a time:
+- `group_by=state,status` with `mechanism=upr`, with `hrd=any`, and with both;
+- the scorecard of the busiest State and of the median one.
+Each stats figure is set beside the bare SQL the service runs for it, timed with asyncpg on the
+same database: the difference is the price of HTTP and serialisation, the rest is PostgreSQL.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+import httpx
+from sqlalchemy import event
+
+from bench.databases import admin_url, drop, fresh_database
+from bench.generate_corpus import describe, generate
+from bench.query_api import Sample, _dsn, explain, sequential, serving, time_sql
+from models.enums import MechanismCode
+from suivi.db import create_engine, create_sessionmaker
+from suivi.services import stats as service
+from suivi.services.recommendations import HrdFilter, RecommendationFilters
+from suivi.services.stats import Dimension
+from suivi.settings import Settings
+
+TARGET_P95_MS = 100.0
+GROUP_BY = [Dimension.STATE, Dimension.STATUS]
+CASES: dict[str, tuple[dict[str, str], RecommendationFilters]] = {
+    "mechanism=upr": (
+        {"mechanism": "upr"},
+        RecommendationFilters(mechanisms=[MechanismCode.UPR]),
+    ),
+    "hrd=any": ({"hrd": "any"}, RecommendationFilters(hrd=HrdFilter.ANY)),
+    "mechanism=upr&hrd=any": (
+        {"mechanism": "upr", "hrd": "any"},
+        RecommendationFilters(mechanisms=[MechanismCode.UPR], hrd=HrdFilter.ANY),
+    ),
+}
+
+
+def _path(**params: str) -> str:
+    return "/v1/stats?" + urlencode({"group_by": ",".join(GROUP_BY), **params})
+
+
+async def stats_sql(url: str, filters: RecommendationFilters) -> tuple[str, Sequence[Any]]:
+    """The grouping statement the service runs for `filters`, as sent to asyncpg."""
+    engine = create_engine(url, Settings(database_url=url))
+    statements: list[tuple[str, Sequence[Any]]] = []
+
+    def note(*args: Any) -> None:
+        # before_cursor_execute(conn, cursor, statement, parameters, context, executemany)
+        statements.append((args[2], args[3]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await service.count_by(session, dimensions=GROUP_BY, filters=filters)
+    finally:
+        await engine.dispose()
+    return next(s for s in statements if "GROUP BY" in s[0])
+
+
+async def _states(url: str) -> list[tuple[str, int]]:
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT state_code, count(*) AS n FROM recommendations GROUP BY 1 ORDER BY 2 DESC, 1"
+        )
+    finally:
+        await connection.close()
+    return [(row["state_code"], row["n"]) for row in rows]
+
+
+def _figures(sample: Sample) -> str:
+    return f"median {sample.ms(50):.1f} ms, p95 {sample.ms(95):.1f} ms"
+
+
+async def measure(url: str, args: argparse.Namespace) -> None:
+    """Start the server and print each figure with the target."""
+    states = await _states(url)
+    cap = 120.0
+    async with (
+        serving(url) as base,
+        httpx.AsyncClient(base_url=base, timeout=60) as client,
+    ):
+        print(f"server: uvicorn, 1 worker, loopback, 1 client; {os.cpu_count()} cores")
+        for label, (params, filters) in CASES.items():
+            path = _path(**params)
+            response = await client.get(path)
+            body = response.json()
+            await sequential(client, [path], count=3, seconds=cap)
+            api = await sequential(client, [path], count=args.repeats, seconds=cap)
+            statement, parameters = await stats_sql(url, filters)
+            sql = await time_sql(url, statement, parameters, args.repeats)
+            print(
+                f"stats group_by=state,status&{label} ({body['total']:,} rows, "
+                f"{len(body['groups']):,} groups): API {_figures(api)} "
+                f"(target p95 < {TARGET_P95_MS:g} ms: "
+                f"{'met' if api.ms(95) < TARGET_P95_MS else 'MISSED'}); "
+                f"bare SQL median {statistics.median(sql) * 1000:.1f} ms"
+            )
+            if args.explain:
+                print(f"EXPLAIN {label}:\n{await explain(url, statement, parameters)}")
+        for label, (state, rows) in (("busiest", states[0]), ("median", states[len(states) // 2])):
+            path = f"/v1/states/{state}/scorecard"
+            await sequential(client, [path], count=2, seconds=cap)
+            card = await sequential(client, [path], count=max(5, args.repeats // 4), seconds=cap)
+            print(f"scorecard of the {label} State {state} ({rows:,} rows): {_figures(card)}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    # Other work on the machine skews every figure: say how busy it was.
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    scratch = args.database_url is None
+    admin = admin_url() if scratch else ""
+    url: str = await fresh_database(admin) if scratch else args.database_url
+    try:
+        connection = await asyncpg.connect(_dsn(url))
+        try:
+            empty = not await connection.fetchval("SELECT EXISTS (SELECT 1 FROM recommendations)")
+        finally:
+            await connection.close()
+        if empty:
+            started = time.perf_counter()
+            timings = await generate(url, records=args.records)
+            print(
+                f"corpus generated in {time.perf_counter() - started:.1f} s: "
+                + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in timings.items())
+            )
+        for line in await describe(url):
+            print(line)
+        await measure(url, args)
+    finally:
+        if scratch and not args.keep:
+            await drop(admin, url)
+        elif scratch:
+            print(f"kept: {url} (pass it as --database-url to measure again)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--database-url", help="use this database instead of a scratch one")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--repeats", type=int, default=50, help="requests per figure")
+    parser.add_argument("--explain", action="store_true", help="print the plans of the queries")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

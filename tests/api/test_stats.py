@@ -1,0 +1,359 @@
+"""GET /v1/stats through HTTP: grouped counts agree with the paged list, under every filter."""
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.schemas.stats import StatsRead
+from models.enums import HrdRelevance, ImplementationStatus, Position
+from suivi.services.stats import Dimension
+from tests import factories
+
+Params = list[tuple[str, str | int | float | bool | None]]
+
+# Where each group_by name reads its value(s) in a list item.
+ITEM_FIELDS = {
+    "state": "state",
+    "mechanism": "mechanism",
+    "body": "body",
+    "cycle": "cycle",
+    "session": "session",
+    "year": "date",
+    "theme": "themes",
+    "affected": "affected_persons",
+    "sdg": "sdgs",
+    "hrd": "hrd_relevance",
+    "position": "position",
+    "status": "status",
+    "action_category": "action_category",
+    "recommending_state": "recommending_states",
+}
+
+
+@pytest.fixture
+async def corpus(session: AsyncSession) -> None:
+    """Recommendations of two States and three mechanisms, varied in every facet."""
+    upr_tun = await factories.document(session, "TEST/A/HRC/36/5", published=date(2017, 9, 1))
+    upr_mar = await factories.document(
+        session, "TEST/A/HRC/52/7", state="MAR", published=date(2023, 1, 5)
+    )
+    ccpr = await factories.document(
+        session,
+        "TEST/CCPR/C/TUN/CO/6",
+        body_code="CCPR",
+        published=date(2020, 4, 24),
+        session_number=128,
+        cycle=None,
+    )
+    rapporteur = await factories.document(
+        session,
+        "TEST/A/HRC/40/60/Add.1",
+        body_code="SR-HRD",
+        state="MAR",
+        published=None,
+        session_number=None,
+        cycle=None,
+    )
+    await factories.recommendation(
+        session,
+        upr_tun,
+        "1",
+        texts={"en": "Protect human rights defenders from reprisals."},
+        position=Position.SUPPORTED,
+        hrd=HrdRelevance.DIRECT,
+        recommending_states=["FRA", "NOR"],
+        action_category=5,
+        themes=["Human rights defenders", "Freedom of expression"],
+        affected_persons=["Human rights defenders"],
+        sdgs=["16.10"],
+        status=ImplementationStatus.IN_PROGRESS,
+    )
+    await factories.recommendation(
+        session,
+        upr_tun,
+        "2",
+        position=Position.NOTED,
+        hrd=HrdRelevance.RELATED,
+        recommending_states=["BRA"],
+        action_category=2,
+        themes=["Freedom of expression"],
+        status=ImplementationStatus.IN_PROGRESS,
+    )
+    await factories.recommendation(
+        session,
+        upr_tun,
+        "3",
+        position=Position.SUPPORTED,
+        recommending_states=["FRA"],
+        action_category=4,
+        themes=["Women's rights"],
+        sdgs=["5.1"],
+    )
+    await factories.recommendation(
+        session,
+        upr_mar,
+        "1",
+        position=Position.SUPPORTED,
+        hrd=HrdRelevance.DIRECT,
+        recommending_states=["FRA"],
+        themes=["Human rights defenders"],
+        status=ImplementationStatus.IMPLEMENTED,
+    )
+    await factories.recommendation(
+        session,
+        ccpr,
+        "12",
+        texts={"en": "Guarantee the freedom of association of defenders."},
+        hrd=HrdRelevance.DIRECT,
+        themes=["Freedom of association"],
+        affected_persons=["Human rights defenders", "Journalists"],
+        status=ImplementationStatus.NOT_IMPLEMENTED,
+    )
+    await factories.recommendation(
+        session,
+        ccpr,
+        "13",
+        affected_persons=["Women"],
+        status=ImplementationStatus.IN_PROGRESS,
+    )
+    await factories.recommendation(
+        session, rapporteur, "a", hrd=HrdRelevance.DIRECT, themes=["Human rights defenders"]
+    )
+
+
+async def listed(client: httpx.AsyncClient, params: Params) -> list[dict[str, Any]]:
+    """Every item of the list with `params`, paged through 500 at a time."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page_params = [*params, ("limit", 500), *([("cursor", cursor)] if cursor else [])]
+        response = await client.get("/v1/recommendations", params=page_params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def values_of(item: dict[str, Any], name: str) -> list[Any]:
+    """The group values of `name` a list item falls under (several for a list facet)."""
+    value = item[ITEM_FIELDS[name]]
+    if name == "year":
+        return [None if value is None else int(value[:4])]
+    if isinstance(value, list):
+        return list(dict.fromkeys(value)) or [None]
+    return [value]
+
+
+def expected_groups(items: list[dict[str, Any]], names: list[str]) -> Counter[tuple[Any, ...]]:
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for item in items:
+        combinations: list[tuple[Any, ...]] = [()]
+        for name in names:
+            combinations = [(*c, v) for c in combinations for v in values_of(item, name)]
+        counts.update(combinations)
+    return counts
+
+
+def groups_of(body: dict[str, Any], names: list[str]) -> Counter[tuple[Any, ...]]:
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for group in body["groups"]:
+        assert set(group) == {*names, "count"}
+        counts[tuple(group[name] for name in names)] = group["count"]
+    return counts
+
+
+FILTERS: list[Params] = [
+    [],
+    [("mechanism", "upr")],
+    [("hrd", "any")],
+    [("state", "TUN"), ("status", "in_progress")],
+    [("theme", "Human rights defenders"), ("theme", "Women's rights")],
+    [("document", "TEST/CCPR/C/TUN/CO/6")],
+    [("body", "CCPR"), ("body", "SR-HRD")],
+    [("year_from", 2018), ("affected", "Human rights defenders")],
+    [("q", "defenders")],
+]
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("filters", FILTERS)
+async def test_counts_equal_the_paged_list(client: httpx.AsyncClient, filters: Params) -> None:
+    items = await listed(client, filters)
+
+    response = await client.get("/v1/stats", params=[*filters, ("group_by", "state,status")])
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(items)
+    assert groups_of(body, ["state", "status"]) == expected_groups(items, ["state", "status"])
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize("name", [dimension.value for dimension in Dimension])
+async def test_each_group_by_name_counts_as_the_list(client: httpx.AsyncClient, name: str) -> None:
+    items = await listed(client, [])
+
+    response = await client.get("/v1/stats", params={"group_by": name})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(items)
+    assert groups_of(body, [name]) == expected_groups(items, [name])
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_three_names_with_a_list_facet_count_as_the_list(client: httpx.AsyncClient) -> None:
+    names = ["mechanism", "theme", "hrd"]
+    items = await listed(client, [("state", "TUN")])
+
+    response = await client.get(
+        "/v1/stats", params=[("state", "TUN"), ("group_by", ",".join(names))]
+    )
+
+    body = response.json()
+    assert body["total"] == len(items)
+    assert groups_of(body, names) == expected_groups(items, names)
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_repeated_group_by_is_the_same_as_commas(client: httpx.AsyncClient) -> None:
+    repeated = await client.get("/v1/stats", params=[("group_by", "body"), ("group_by", "year")])
+    commas = await client.get("/v1/stats", params={"group_by": "body,year"})
+
+    assert repeated.status_code == 200
+    assert repeated.json() == commas.json()
+    assert list(repeated.json()["groups"][0]) == ["body", "year", "count"]
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_a_recommendation_counts_under_each_of_its_themes(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/v1/stats", params={"group_by": "theme", "state": "TUN"})
+
+    body = response.json()
+    # TUN: UPR 1 has two themes, 2 and 3 one each, CCPR 12 one, CCPR 13 none.
+    assert body["total"] == 5
+    assert body["groups"] == [
+        {"theme": "Freedom of expression", "count": 2},
+        {"theme": "Freedom of association", "count": 1},
+        {"theme": "Human rights defenders", "count": 1},
+        {"theme": "Women's rights", "count": 1},
+        {"theme": None, "count": 1},
+    ]
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_missing_values_form_the_null_group_and_sort_last(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/v1/stats", params={"group_by": "year,cycle"})
+
+    assert response.json()["groups"] == [
+        {"year": 2017, "cycle": 4, "count": 3},
+        {"year": 2020, "cycle": None, "count": 2},
+        {"year": 2023, "cycle": 4, "count": 1},
+        {"year": None, "cycle": None, "count": 1},
+    ]
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_groups_sort_by_count_then_values(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/stats", params={"group_by": "mechanism,state"})
+
+    assert response.json() == {
+        "total": 7,
+        "groups": [
+            {"mechanism": "upr", "state": "TUN", "count": 3},
+            {"mechanism": "treaty_body", "state": "TUN", "count": 2},
+            {"mechanism": "special_procedure", "state": "MAR", "count": 1},
+            {"mechanism": "upr", "state": "MAR", "count": 1},
+        ],
+    }
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_response_has_the_documented_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/stats", params={"group_by": "hrd,position,sdg"})
+
+    StatsRead.model_validate(response.json())
+
+
+async def test_no_recommendation_counts_zero(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/stats", params={"group_by": "state", "state": "ISL"})
+
+    assert response.json() == {"total": 0, "groups": []}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"group_by": ""},
+        {"group_by": "colour"},
+        {"group_by": "state,state"},
+        {"group_by": "state,status,body,year"},
+        {"group_by": "state,"},
+    ],
+    ids=["missing", "empty", "unknown", "repeated", "four", "trailing-comma"],
+)
+async def test_bad_group_by_is_422_naming_it(
+    client: httpx.AsyncClient, params: dict[str, str]
+) -> None:
+    response = await client.get("/v1/stats", params=params)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert {error["name"] for error in response.json()["errors"]} == {"group_by"}
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"group_by": "state", "colour": "blue"}, "colour"),
+        ({"group_by": "state", "hrd": "maybe"}, "hrd"),
+        ({"group_by": "state", "year_from": "2020", "year_to": "2019"}, "year_to"),
+    ],
+)
+async def test_bad_filter_is_422_naming_it(
+    client: httpx.AsyncClient, params: dict[str, str], name: str
+) -> None:
+    response = await client.get("/v1/stats", params=params)
+
+    assert response.status_code == 422
+    assert [error["name"] for error in response.json()["errors"]] == [name]
+
+
+@pytest.mark.usefixtures("corpus")
+async def test_etag_answers_304_until_the_counts_change(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    params = {"group_by": "state,status"}
+    first = await client.get("/v1/stats", params=params)
+    etag = first.headers["etag"]
+
+    again = await client.get("/v1/stats", params=params, headers={"If-None-Match": etag})
+    doc = await factories.document(session, "TEST/A/HRC/52/10")
+    await factories.recommendation(session, doc, "99")
+    changed = await client.get("/v1/stats", params=params, headers={"If-None-Match": etag})
+
+    assert again.status_code == 304
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+async def test_operation_is_documented(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operation = spec["paths"]["/v1/stats"]["get"]
+
+    assert operation["operationId"] == "getStats"
+    assert "each of its values" in operation["description"]
+    assert "422" in operation["responses"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"group_by", "state", "mechanism", "theme", "hrd", "q"} <= parameters

@@ -1,0 +1,67 @@
+"""`suivi export` as an operator runs it: files written, filters honoured, usage errors."""
+
+import asyncio
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+
+from suivi.exporters.table import COLUMNS
+from tests.commands import run_suivi
+from tests.paths import FIXTURES
+
+UPR_INFO = FIXTURES / "upr_info" / "utf8-lf.csv"
+
+
+def _files(directory: Path) -> list[str]:
+    return sorted(path.name for path in directory.iterdir())
+
+
+async def _suivi(url: str, *args: str) -> tuple[int, str, str]:
+    result = await asyncio.to_thread(run_suivi, *args, database_url=url)
+    return result.returncode, result.stdout, result.stderr
+
+
+async def test_export_writes_csv_xlsx_and_json_files(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    url = empty_database_url
+    assert (await _suivi(url, "import", str(UPR_INFO)))[0] == 0
+    csv_path, xlsx_path, json_path = (tmp_path / f"out.{ext}" for ext in ("csv", "xlsx", "json"))
+
+    csv_code, _, csv_err = await _suivi(url, "export", "--format", "csv", "-o", str(csv_path))
+    xlsx_code, _, _ = await _suivi(url, "export", "-o", str(xlsx_path), "--state", "tun", "--hxl")
+    json_code, _, _ = await _suivi(
+        url, "export", "--format", "json", "-o", str(json_path), "--hrd", "direct"
+    )
+
+    assert (csv_code, xlsx_code, json_code) == (0, 0, 0), csv_err
+    assert "Exported 3 recommendations" in csv_err
+    with csv_path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0] == COLUMNS
+    assert len(rows) == 4
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][0] == "#meta+id"
+    assert {row[1] for row in values[2:]} == {"TUN"}
+    assert len(values) == 2 + 2
+    exported = json.loads(json_path.read_text(encoding="utf-8"))
+    assert (exported["format"], exported["version"]) == ("suivi", 1)
+    assert [rec["hrd_relevance"] for rec in exported["recommendations"]] == ["direct"]
+    assert _files(tmp_path) == ["out.csv", "out.json", "out.xlsx"]
+
+
+async def test_export_usage_errors_exit_2_and_write_nothing(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    unknown_format, _, _ = await _suivi(empty_database_url, "export", "-o", str(tmp_path / "x.ods"))
+    bad_state, _, err = await _suivi(
+        empty_database_url, "export", "-o", str(tmp_path / "x.csv"), "--state", "Tunisia"
+    )
+
+    assert (unknown_format, bad_state) == (2, 2)
+    assert "alpha-3" in err
+    assert _files(tmp_path) == []
