@@ -41,14 +41,14 @@ from models.enums import (
 )
 from models.recommendation import SORT_DATE
 from suivi.errors import NotFound
-from suivi.services.follow_up import _public_name
+from suivi.services.follow_up import public_name
 from suivi.services.recommendations import (
-    _SUMMARY_QUERY,
+    SUMMARY_QUERY,
     HrdFilter,
     RecommendationFilters,
     RecommendationSummary,
-    _body_ids,
-    _filtered,
+    body_ids_for,
+    filtered,
 )
 from suivi.services.reference import state_name
 
@@ -78,8 +78,8 @@ async def snapshot(
 
 async def count(session: AsyncSession, *, filters: RecommendationFilters) -> int:
     """How many recommendations `filters` keep: the total a progress bar counts towards."""
-    body_ids = await _body_ids(session, filters)
-    query = _filtered(
+    body_ids = await body_ids_for(session, filters)
+    query = filtered(
         select(func.count(Recommendation.id))
         .select_from(Recommendation)
         .outerjoin(Document, Document.id == Recommendation.document_id),
@@ -101,8 +101,8 @@ async def _batches(
     timeout applies to each), and the id index makes the batch after row N cost what the first
     one costs.
     """
-    body_ids = await _body_ids(session, filters)
-    query = _filtered(query, filters, body_ids).order_by(Recommendation.id).limit(batch_size)
+    body_ids = await body_ids_for(session, filters)
+    query = filtered(query, filters, body_ids).order_by(Recommendation.id).limit(batch_size)
     connection = await session.connection()
     after = 0
     while True:
@@ -400,7 +400,7 @@ async def _matrix_assessments(
     session: AsyncSession, ids: list[int]
 ) -> dict[int, list[MatrixAssessment]]:
     # The same rule as follow_up's public record: published, never restricted, and a
-    # confidential submitter unnamed (follow_up._public_name decides it for every public read).
+    # confidential submitter unnamed (follow_up.public_name decides it for every public read).
     rows = await session.execute(
         select(
             ProgressUpdate.recommendation_id,
@@ -433,7 +433,7 @@ async def _matrix_assessments(
                 source_type=source,
                 assessed_status=status,
                 as_of_date=as_of,
-                organisation=_public_name(confidentiality, organisation),
+                organisation=public_name(confidentiality, organisation),
                 narrative=narrative,
             )
         )
@@ -499,7 +499,7 @@ async def matrix_pages(
         ids = sorted({rec_id for _, rec_id in page})
         summaries = {
             row[0]: RecommendationSummary(*row)
-            for row in await session.execute(_SUMMARY_QUERY.where(Recommendation.id.in_(ids)))
+            for row in await session.execute(SUMMARY_QUERY.where(Recommendation.id.in_(ids)))
         }
         texts = await _matrix_texts(session, ids, language)
         actions = await _matrix_actions(session, ids)

@@ -170,14 +170,14 @@ async def _published_updates(
             narrative=update.narrative,
             evidence_urls=list(update.evidence_urls),
             as_of_date=update.as_of_date,
-            organisation=_public_name(update.confidentiality, organisation),
+            organisation=public_name(update.confidentiality, organisation),
             published_at=update.reviewed_at,
         )
         for update, organisation in rows
     ]
 
 
-def _public_name(confidentiality: Confidentiality, organisation: str | None) -> str | None:
+def public_name(confidentiality: Confidentiality, organisation: str | None) -> str | None:
     # A defender who asked not to be named is protected here, for every public read.
     return organisation if confidentiality is Confidentiality.PUBLIC else None
 

@@ -105,11 +105,11 @@ _SUMMARY_COLUMNS = (
     Recommendation.status,
     Recommendation.updated_at,
 )
-_SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
+SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 
 
 # Statements are immutable: built once, extended per request.
-_SUMMARY_QUERY: Select[Any] = (
+SUMMARY_QUERY: Select[Any] = (
     select(*_SUMMARY_COLUMNS)
     .join(Body, Body.id == Recommendation.body_id)
     .outerjoin(Document, Document.id == Recommendation.document_id)
@@ -166,7 +166,7 @@ class RecommendationFilters:
 Keyset = tuple[Any, ...]
 
 
-async def _body_ids(session: AsyncSession, filters: RecommendationFilters) -> list[int] | None:
+async def body_ids_for(session: AsyncSession, filters: RecommendationFilters) -> list[int] | None:
     """The ids of the bodies the mechanism and body filters allow, or None when unfiltered.
 
     Given as constants, they let the planner estimate how many recommendations a mechanism
@@ -182,7 +182,7 @@ async def _body_ids(session: AsyncSession, filters: RecommendationFilters) -> li
     return list((await session.scalars(query)).all())
 
 
-def _filtered(
+def filtered(
     query: Select[Any], filters: RecommendationFilters, body_ids: list[int] | None
 ) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = []
@@ -264,8 +264,8 @@ async def list_page(
     if sort is Sort.RELEVANCE and not filters.query:
         raise ValueError("relevance order needs a search query")
     key, descending = _order(sort, filters.query)
-    body_ids = await _body_ids(session, filters)
-    query = _filtered(_SUMMARY_QUERY.add_columns(*key[:-1]), filters, body_ids)
+    body_ids = await body_ids_for(session, filters)
+    query = filtered(SUMMARY_QUERY.add_columns(*key[:-1]), filters, body_ids)
     if after is not None:
         position = tuple_(*key)
         bound = tuple_(*(literal(value) for value in after))
@@ -275,10 +275,10 @@ async def list_page(
     connection = await session.connection()
     rows = (await connection.execute(query.order_by(*order).limit(limit + 1))).all()
     page = rows[:limit]
-    items = [RecommendationSummary(*row[:_SUMMARY_WIDTH]) for row in page]
+    items = [RecommendationSummary(*row[:SUMMARY_WIDTH]) for row in page]
     if len(rows) <= limit:
         return items, None
-    return items, (*page[-1][_SUMMARY_WIDTH:], items[-1].id)
+    return items, (*page[-1][SUMMARY_WIDTH:], items[-1].id)
 
 
 async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[RecommendationSummary]:
@@ -286,14 +286,14 @@ async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[Recomm
     if not ids:
         return []
     connection = await session.connection()
-    query = _SUMMARY_QUERY.where(Recommendation.id.in_(ids)).order_by(Recommendation.id)
+    query = SUMMARY_QUERY.where(Recommendation.id.in_(ids)).order_by(Recommendation.id)
     return [RecommendationSummary(*row) for row in (await connection.execute(query)).all()]
 
 
 async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
     """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
     row = (
-        await session.execute(_SUMMARY_QUERY.where(Recommendation.id == recommendation_id))
+        await session.execute(SUMMARY_QUERY.where(Recommendation.id == recommendation_id))
     ).one_or_none()
     if row is None:
         raise NotFound(f"No recommendation has id {recommendation_id}.")

@@ -93,10 +93,10 @@ async def filtered(
     A thin call into the list's own WHERE builder, so a count and a list of one filter can
     never drift apart.
     """
-    body_ids = await recommendations._body_ids(session, filters)
+    body_ids = await recommendations.body_ids_for(session, filters)
     if filters.documents:
         query = query.outerjoin(Document, Document.id == Recommendation.document_id)
-    return recommendations._filtered(query, filters, body_ids)
+    return recommendations.filtered(query, filters, body_ids)
 
 
 def _sort_key(group: Group) -> tuple[Any, ...]:
