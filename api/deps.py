@@ -60,3 +60,6 @@ def require_role(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
 
 # Imports, publishing and rejecting: office staff and administrators.
 StaffDep = Annotated[Caller, Depends(require_role(Role.STAFF, Role.ADMIN))]
+
+# Keys, the audit trail and organisations' creation: administrators only.
+AdminDep = Annotated[Caller, Depends(require_role(Role.ADMIN))]

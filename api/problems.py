@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from api.schemas.problems import PROBLEM_MEDIA_TYPE
-from suivi.errors import DatabaseUnavailable, SuiviError
+from suivi.errors import DatabaseUnavailable, InvalidField, SuiviError
 
 logger = structlog.get_logger(__name__)
 
@@ -60,6 +60,13 @@ def _parameter_name(location: tuple[int | str, ...]) -> tuple[str, str]:
         # A repeated query parameter reports the parameter, not the index of the bad value.
         return where, str(location[1])
     return where, ".".join(str(part) for part in location[1:]) or where
+
+
+async def _invalid_field(request: Request, exc: Exception) -> JSONResponse:
+    # A field the service refuses is reported like one the schema refuses: by its name.
+    assert isinstance(exc, InvalidField)
+    error = {"loc": ("body", exc.field), "msg": exc.reason, "type": "value_error"}
+    return await _validation_error(request, RequestValidationError([error]))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -130,6 +137,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every kind of failure through problem+json."""
+    app.add_exception_handler(InvalidField, _invalid_field)
     app.add_exception_handler(SuiviError, _suivi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

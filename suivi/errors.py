@@ -67,6 +67,16 @@ class Unprocessable(SuiviError):
     title = "Unprocessable request"
 
 
+class InvalidField(Unprocessable):
+    """A body field that is well-formed but not acceptable; reported, like a schema error,
+    as a 422 that names it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class TooManyRequests(SuiviError):
     """A caller wrote faster than the configured rate; `Retry-After` says when to try again."""
 

@@ -2,12 +2,9 @@
 recommendations."""
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, require_role
@@ -26,7 +23,7 @@ from api.schemas.actions import (
 from api.schemas.problems import problem_responses
 from models.enums import ActionKind, ActionStatus, Role
 from suivi.services import actions as service
-from suivi.services.actions import ActionView, ArchivedFilter, InvalidField
+from suivi.services.actions import ActionView, ArchivedFilter
 from suivi.services.keys import Caller
 
 router = APIRouter(tags=["actions"])
@@ -57,17 +54,6 @@ class ActionQuery(BaseModel):
     )
     limit: PageLimit = 50
     cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
-
-
-@contextmanager
-def field_errors() -> Iterator[None]:
-    """Report a service's InvalidField as the 422 problem that names the body field."""
-    try:
-        yield
-    except InvalidField as exc:
-        raise RequestValidationError(
-            [{"loc": ("body", exc.field), "msg": exc.reason, "type": "value_error"}]
-        ) from exc
 
 
 def _strong_tags(if_match: str | None) -> list[str] | None:
@@ -149,8 +135,7 @@ async def create_action(
     """Staff, admin or focal point. A focal point records actions of its own institution,
     which is the default. `state` comes from the institution; without one it is required.
     The `ETag` of the new action is returned for a later PATCH."""
-    with field_errors():
-        view = await service.create(session, actor=caller, **body.model_dump())
+    view = await service.create(session, actor=caller, **body.model_dump())
     response.headers["Location"] = f"/v1/actions/{view.action.id}"
     response.headers["ETag"] = service.version_tag(view.action)
     return _read(view)
@@ -191,14 +176,13 @@ async def update_action(
     """Staff, admin, or a focal point for its own institution's actions (which it may not move
     to another institution). Only the fields sent change; `archived` archives or restores.
     412 when the action changed since the read named by `If-Match`, 428 without it."""
-    with field_errors():
-        view = await service.update(
-            session,
-            actor=caller,
-            action_id=action_id,
-            if_match=_strong_tags(if_match),
-            changes=body.changes(),
-        )
+    view = await service.update(
+        session,
+        actor=caller,
+        action_id=action_id,
+        if_match=_strong_tags(if_match),
+        changes=body.changes(),
+    )
     response.headers["ETag"] = service.version_tag(view.action)
     return _read(view)
 

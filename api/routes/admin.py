@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import SessionDep, StaffDep, require_role
+from api.deps import AdminDep, SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit
 from api.schemas.admin import (
@@ -22,12 +22,10 @@ from api.schemas.problems import problem_responses
 from models import ApiClient, Organisation
 from models.enums import OrganisationKind, Role
 from suivi.services import organisations as service
-from suivi.services.keys import Caller
 
 router = APIRouter(prefix="/v1")
 
 # Organisations and keys are written by administrators only.
-AdminDep = Annotated[Caller, Depends(require_role(Role.ADMIN))]
 
 OrganisationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The organisation's id.")]
 KeyPrefix = Annotated[

@@ -6,10 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.deps import SessionDep
+from api.deps import AdminDep, SessionDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, Label, PageCursor, PageLimit
-from api.routes.admin import AdminDep
 from api.schemas.audit import AuditChainRead, AuditEventPage, AuditEventRead
 from api.schemas.problems import problem_responses
 from suivi.services import audit_query as service

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit, StateCode
-from api.routes.actions import field_errors
 from api.schemas.institutions import InstitutionCreate, InstitutionPage, InstitutionRead
 from api.schemas.problems import problem_responses
 from models import Institution
@@ -78,10 +77,9 @@ async def create_institution(
 ) -> InstitutionRead:
     """Staff or admin. `parent_id` must be an institution of the same State; a State's
     institution names are unique (409)."""
-    with field_errors():
-        institution = await service.create(
-            session, actor=caller, name=body.name, state=body.state, parent_id=body.parent_id
-        )
+    institution = await service.create(
+        session, actor=caller, name=body.name, state=body.state, parent_id=body.parent_id
+    )
     response.headers["Location"] = f"/v1/institutions/{institution.id}"
     return _read(institution)
 

@@ -1,10 +1,8 @@
 """Progress updates over HTTP: submit, read back, and the staff's review queue."""
 
-from collections.abc import Awaitable
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, SessionDep, StaffDep, require_role
@@ -15,7 +13,7 @@ from api.schemas.updates import SubmitterRead, UpdateCreate, UpdatePage, UpdateR
 from models.enums import ReviewState, Role, SourceType
 from suivi.services import updates as service
 from suivi.services.keys import Caller
-from suivi.services.updates import InvalidField, Subject, UpdateContent, UpdateView
+from suivi.services.updates import Subject, UpdateContent, UpdateView
 
 router = APIRouter(tags=["updates"])
 
@@ -43,16 +41,6 @@ def _read(view: UpdateView) -> UpdateRead:
     return UpdateRead(**fields, submitter=submitter)
 
 
-async def _naming_field(call: Awaitable[_T]) -> _T:
-    # A field the service refuses is reported like one the schema refuses: by its name.
-    try:
-        return await call
-    except InvalidField as exc:
-        raise RequestValidationError(
-            [{"loc": ("body", exc.field), "msg": exc.detail, "type": "value_error"}]
-        ) from exc
-
-
 async def _submit(
     response: Response,
     session: SessionDep,
@@ -62,14 +50,12 @@ async def _submit(
     idempotency_key: str | None,
 ) -> UpdateRead:
     content = UpdateContent(**body.model_dump())
-    submitted = await _naming_field(
-        service.submit(
-            session,
-            caller=caller,
-            subject=subject,
-            content=content,
-            idempotency_key=idempotency_key,
-        )
+    submitted = await service.submit(
+        session,
+        caller=caller,
+        subject=subject,
+        content=content,
+        idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/v1/updates/{submitted.update.id}"
     return _read(submitted.update)

@@ -21,6 +21,7 @@ from suivi.countries import is_alpha3
 from suivi.errors import (
     Conflict,
     Forbidden,
+    InvalidField,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
@@ -28,15 +29,6 @@ from suivi.errors import (
 )
 from suivi.services import audit
 from suivi.services.keys import Caller
-
-
-class InvalidField(Unprocessable):
-    """A field's value cannot be accepted; `field` names it so the API can point at it."""
-
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(f"{field}: {detail}")
-        self.field = field
-        self.reason = detail
 
 
 class ArchivedFilter(StrEnum):

@@ -102,7 +102,12 @@ async def public_record(
     updates = await _published_updates(session, recommendation_id)
     grades = await _grades(session, recommendation_id)
     deadlines = []
-    if follow_up_deadline_date is not None:
+    # A grade given on or after the deadline means the reply came and was assessed.
+    answered = any(
+        follow_up_deadline_date is not None and grade.graded_date >= follow_up_deadline_date
+        for grade in grades
+    )
+    if follow_up_deadline_date is not None and not answered:
         deadlines.append(Deadline("follow_up", follow_up_deadline_date, None))
     deadlines += [
         Deadline("action_target", action.target_date, action.id)

@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Institution
 from suivi.countries import is_alpha3
-from suivi.errors import Conflict, NotFound
+from suivi.errors import Conflict, InvalidField, NotFound
 from suivi.services import audit
-from suivi.services.actions import InvalidField
 from suivi.services.keys import Caller
 
 

@@ -22,7 +22,7 @@ from models.enums import (
     Role,
     SourceType,
 )
-from suivi.errors import Conflict, Forbidden, NotFound, Unprocessable
+from suivi.errors import Conflict, Forbidden, InvalidField, NotFound, Unprocessable
 from suivi.hashing import content_hash
 from suivi.services import audit, status
 from suivi.services.keys import Caller
@@ -37,14 +37,6 @@ SOURCE_OF_KIND: dict[OrganisationKind, SourceType] = {
 
 # Roles whose organisation reads back its own submissions in every review state.
 _SUBMITTING_ROLES = frozenset({Role.SUBMITTER, Role.FOCAL_POINT})
-
-
-class InvalidField(Unprocessable):
-    """A submitted field that is well-formed but not acceptable; `field` names it."""
-
-    def __init__(self, field_name: str, detail: str) -> None:
-        super().__init__(detail)
-        self.field = field_name
 
 
 @dataclass(frozen=True, slots=True)

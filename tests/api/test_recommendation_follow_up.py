@@ -220,3 +220,28 @@ async def test_a_page_of_500_costs_a_constant_number_of_statements(
     assert small.status_code == large.status_code == 200
     assert len(large.json()["items"]) == 500
     assert len(statements) == small_count <= 2
+
+
+async def test_a_graded_follow_up_reply_is_no_longer_a_deadline(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "CCPR/C/TUN/CO/6", body_code="CCPR")
+    rec = await factories.recommendation(
+        session, doc, "14", follow_up_deadline_date=date(2022, 3, 27)
+    )
+    before = (await client.get(f"/v1/recommendations/{rec.id}")).json()["deadlines"]
+    session.add(
+        FollowUpGrade(
+            recommendation_id=rec.id,
+            grade=Grade.B,
+            assessor_kind=AssessorKind.COMMITTEE,
+            assessor="Human Rights Committee",
+            graded_date=date(2022, 7, 28),
+        )
+    )
+    await session.flush()
+
+    after = (await client.get(f"/v1/recommendations/{rec.id}")).json()["deadlines"]
+
+    assert [d["kind"] for d in before] == ["follow_up"]
+    assert after == []
