@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import (
@@ -25,6 +26,10 @@ def resolve_database_url(settings: Settings) -> str:
     return embedded_database_url(settings.data_dir)
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncpg engine with Suivi's pool size and per-statement time limit."""
     return create_async_engine(
@@ -35,6 +40,10 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_pre_ping=False,
         # Bound values (a narrative, a submitter's name) never reach an error message or a log.
         hide_parameters=True,
+        # JSONB columns (reasons, audit summaries) parsed and written by orjson: several times
+        # faster than the standard library on every row of a list page.
+        json_deserializer=orjson.loads,
+        json_serializer=_json_text,
         connect_args={
             "server_settings": {
                 "application_name": "suivi",
