@@ -17,6 +17,7 @@ from models.recommendation import (
     RecommendationRevision,
     RecommendationText,
 )
+from models.recommendation_count import RecommendationCount
 from models.update import ProgressUpdate
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "PositionRecord",
     "ProgressUpdate",
     "Recommendation",
+    "RecommendationCount",
     "RecommendationRevision",
     "RecommendationText",
     "StateAction",

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas.stats import StatsRead
@@ -168,16 +169,30 @@ def groups_of(body: dict[str, Any], names: list[str]) -> Counter[tuple[Any, ...]
     return counts
 
 
-FILTERS: list[Params] = [
+# Filters recommendation_counts holds: with `group_by=state,status` the summary answers.
+SUMMARISED_FILTERS: list[Params] = [
     [],
     [("mechanism", "upr")],
     [("hrd", "any")],
     [("state", "TUN"), ("status", "in_progress")],
+    [("body", "CCPR"), ("body", "SR-HRD")],
+    [("year_from", 2018), ("year_to", 2020), ("hrd", "direct")],
+    [("cycle", 4), ("position", "supported"), ("position", "noted")],
+    [("session", 128), ("state", "TUN")],
+]
+# Filters it does not: the recommendations table answers.
+TABLE_FILTERS: list[Params] = [
     [("theme", "Human rights defenders"), ("theme", "Women's rights")],
     [("document", "TEST/CCPR/C/TUN/CO/6")],
-    [("body", "CCPR"), ("body", "SR-HRD")],
     [("year_from", 2018), ("affected", "Human rights defenders")],
     [("q", "defenders")],
+    [("mechanism", "upr"), ("action_category", 5), ("action_category", 2)],
+    [("recommending_state", "FRA")],
+    [("updated_since", "2000-01-01T00:00:00Z"), ("hrd", "any")],
+]
+FILTERS = [
+    *(pytest.param(filters, id=f"summary-{i}") for i, filters in enumerate(SUMMARISED_FILTERS)),
+    *(pytest.param(filters, id=f"table-{i}") for i, filters in enumerate(TABLE_FILTERS)),
 ]
 
 
@@ -192,6 +207,62 @@ async def test_counts_equal_the_paged_list(client: httpx.AsyncClient, filters: P
     body = response.json()
     assert body["total"] == len(items)
     assert groups_of(body, ["state", "status"]) == expected_groups(items, ["state", "status"])
+
+
+def _by_values(body: dict[str, Any]) -> dict[tuple[Any, ...], int]:
+    return {
+        tuple(value for name, value in group.items() if name != "count"): group["count"]
+        for group in body["groups"]
+    }
+
+
+async def _stats_with_summary_inflated(
+    client: httpx.AsyncClient, session: AsyncSession, params: Params
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The answer to `params`, then again after adding 1,000 to every summary count."""
+    before = (await client.get("/v1/stats", params=params)).json()
+    await session.execute(text("UPDATE recommendation_counts SET count = count + 1000"))
+    after = (await client.get("/v1/stats", params=params)).json()
+    return before, after
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    "params",
+    [
+        *([*filters, ("group_by", "state,status")] for filters in SUMMARISED_FILTERS),
+        [("group_by", "mechanism,body,year")],
+        [("group_by", "cycle,session,position"), ("hrd", "related")],
+        [("group_by", "hrd")],
+    ],
+)
+async def test_summarised_questions_read_the_counts(
+    client: httpx.AsyncClient, session: AsyncSession, params: Params
+) -> None:
+    before, after = await _stats_with_summary_inflated(client, session, params)
+
+    counts, grown = _by_values(before), _by_values(after)
+    assert counts
+    assert grown.keys() == counts.keys()
+    assert all(grown[values] >= counts[values] + 1000 for values in counts)
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    "params",
+    [
+        *([*filters, ("group_by", "state,status")] for filters in TABLE_FILTERS),
+        [("group_by", "state,action_category")],
+        [("group_by", "theme"), ("mechanism", "upr")],
+        [("group_by", "status,recommending_state")],
+    ],
+)
+async def test_other_questions_read_the_table(
+    client: httpx.AsyncClient, session: AsyncSession, params: Params
+) -> None:
+    before, after = await _stats_with_summary_inflated(client, session, params)
+
+    assert after == before
 
 
 @pytest.mark.usefixtures("corpus")
