@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models import Body, Document, Mechanism, Recommendation
+from models import Body, Document, Mechanism, Recommendation, RecommendationCount
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
 from suivi.errors import NotFound
 
@@ -120,29 +120,34 @@ def state_name(code: str) -> str | None:
     return None if country is None else str(country.name)
 
 
-def _counts(
-    counted: SQLColumnExpression[Any] | None = None,
-) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
-    """Recommendations, then those directly about defenders, then those about civic space.
+# States, mechanisms and bodies are counted from `recommendation_counts` (migration 0008),
+# which triggers keep exact: tens of thousands of rows to sum instead of a million to read.
+_COUNTED = RecommendationCount.count
 
-    `counted` is the column that is null on the unmatched side of an outer join.
-    """
-    total = func.count() if counted is None else func.count(counted)
+
+def _summed(condition: ColumnElement[bool] | None = None) -> ColumnElement[int]:
+    total = func.sum(_COUNTED) if condition is None else func.sum(_COUNTED).filter(condition)
+    return func.coalesce(total, 0)
+
+
+def _summary_counts() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    """Recommendations, then those directly about defenders, then those about civic space."""
     return (
-        total,
-        total.filter(Recommendation.hrd_relevance == HrdRelevance.DIRECT),
-        total.filter(Recommendation.hrd_relevance == HrdRelevance.RELATED),
+        _summed(),
+        _summed(RecommendationCount.hrd_relevance == HrdRelevance.DIRECT),
+        _summed(RecommendationCount.hrd_relevance == HrdRelevance.RELATED),
     )
 
 
 def _where_mechanisms(
-    query: Select[*Columns], mechanisms: Sequence[MechanismCode]
+    query: Select[*Columns],
+    mechanisms: Sequence[MechanismCode],
+    body_id: SQLColumnExpression[int] = RecommendationCount.body_id,
 ) -> Select[*Columns]:
+    """`query` kept to `mechanisms`; `body_id` is the body column of the table counted."""
     if not mechanisms:
         return query
-    return query.join(Body, Body.id == Recommendation.body_id).where(
-        Body.mechanism_code.in_(mechanisms)
-    )
+    return query.join(Body, Body.id == body_id).where(Body.mechanism_code.in_(mechanisms))
 
 
 async def list_states(
@@ -150,9 +155,14 @@ async def list_states(
 ) -> list[StateCounts]:
     """Every State with recommendations (of `mechanisms`, when given), in code order."""
     query = _where_mechanisms(
-        select(Recommendation.state_code, *_counts()).select_from(Recommendation), mechanisms
+        select(RecommendationCount.state_code, *_summary_counts()).select_from(RecommendationCount),
+        mechanisms,
     )
-    query = query.group_by(Recommendation.state_code).order_by(Recommendation.state_code)
+    query = (
+        query.group_by(RecommendationCount.state_code)
+        .having(func.sum(_COUNTED) > 0)
+        .order_by(RecommendationCount.state_code)
+    )
     return [
         StateCounts(
             code=code,
@@ -177,25 +187,27 @@ async def get_state(session: AsyncSession, *, code: str) -> StateDetail:
     """
     facets: list[SQLColumnExpression[Any]] = [
         Body.mechanism_code,
-        Recommendation.status,
-        Recommendation.hrd_relevance,
-        Recommendation.position,
-        Recommendation.cycle,
+        RecommendationCount.status,
+        RecommendationCount.hrd_relevance,
+        RecommendationCount.position,
+        RecommendationCount.cycle,
     ]
-    # One grouping set per facet: a single scan of the State's rows counts all of them, and
-    # GROUPING() tells a facet's null value (no position, no cycle) from the facets not grouped.
+    # One grouping set per facet: a single scan of the State's summary rows counts all of
+    # them, and GROUPING() tells a facet's null value (no position, no cycle) from the facets
+    # not grouped.
     query = (
-        select(*facets, *(func.grouping(facet) for facet in facets), func.count())
-        .select_from(Recommendation)
-        .join(Body, Body.id == Recommendation.body_id)
-        .where(Recommendation.state_code == code)
+        select(*facets, *(func.grouping(facet) for facet in facets), func.sum(_COUNTED))
+        .select_from(RecommendationCount)
+        .join(Body, Body.id == RecommendationCount.body_id)
+        .where(RecommendationCount.state_code == code)
         .group_by(func.grouping_sets(*(tuple_(facet) for facet in facets)))
+        .having(func.sum(_COUNTED) > 0)
     )
     counts: list[dict[Any, int]] = [{} for _ in facets]
     for row in (await session.execute(query)).all():
         values, grouped, count = row[: len(facets)], row[len(facets) : -1], row[-1]
         index = grouped.index(0)
-        counts[index][values[index]] = count
+        counts[index][values[index]] = int(count)
     mechanisms, statuses, relevances, positions, cycles = counts
     by_hrd = _in_order(relevances, list(HrdRelevance))
     by_mechanism = _in_order(mechanisms, list(MechanismCode))
@@ -219,9 +231,9 @@ async def get_state(session: AsyncSession, *, code: str) -> StateDetail:
 async def list_mechanisms(session: AsyncSession) -> list[MechanismCounts]:
     """The mechanisms in code order, each with its bodies' recommendations counted."""
     query = (
-        select(Mechanism.code, Mechanism.name, *_counts(Recommendation.id))
+        select(Mechanism.code, Mechanism.name, *_summary_counts())
         .outerjoin(Body, Body.mechanism_code == Mechanism.code)
-        .outerjoin(Recommendation, Recommendation.body_id == Body.id)
+        .outerjoin(RecommendationCount, RecommendationCount.body_id == Body.id)
         .group_by(Mechanism.code, Mechanism.name)
         .order_by(Mechanism.code)
     )
@@ -238,8 +250,8 @@ async def list_bodies(
 ) -> list[BodyCounts]:
     """Every body (of `mechanisms`, when given) in code order, silent ones counted as zero."""
     query = (
-        select(Body.code, Body.name, Body.mechanism_code, *_counts(Recommendation.id))
-        .outerjoin(Recommendation, Recommendation.body_id == Body.id)
+        select(Body.code, Body.name, Body.mechanism_code, *_summary_counts())
+        .outerjoin(RecommendationCount, RecommendationCount.body_id == Body.id)
         .group_by(Body.id)
         .order_by(Body.code)
     )
@@ -326,7 +338,9 @@ async def list_values(
     # Distinct ids: a source that repeats a value in one row still counts the row once.
     count = func.count(distinct(Recommendation.id))
     query = _where_mechanisms(
-        select(value.c.value, count).select_from(Recommendation).join(value, true()), mechanisms
+        select(value.c.value, count).select_from(Recommendation).join(value, true()),
+        mechanisms,
+        Recommendation.body_id,
     )
     if states:
         query = query.where(Recommendation.state_code.in_(states))
