@@ -5,6 +5,7 @@ process counts on its own, and a restart forgets them. Addresses are held only t
 logged or stored.
 """
 
+import hashlib
 import math
 import time
 
@@ -22,8 +23,12 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _HEX = frozenset("0123456789abcdef")
 
 
-def key_prefix(authorization: str | None) -> str | None:
-    """The prefix of a `Bearer sk_<prefix>_<secret>` key, read without asking the database."""
+def key_bucket(authorization: str | None) -> str | None:
+    """The counter of a `Bearer sk_<prefix>_<secret>` key, found without asking the database.
+
+    A digest of the whole key, not its prefix: someone who learnt a key's prefix cannot spend
+    that key's allowance by sending `sk_<prefix>_<anything>`.
+    """
     if authorization is None:
         return None
     scheme, _, key = authorization.partition(" ")
@@ -37,7 +42,7 @@ def key_prefix(authorization: str | None) -> str | None:
     ):
         # Such a key cannot authenticate; the address limit still applies to it.
         return None
-    return parts[1]
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:32]
 
 
 class RateLimitMiddleware:
@@ -63,9 +68,9 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         checks: list[tuple[RateLimitItem, str, str]] = []
-        prefix = key_prefix(Headers(scope=scope).get("authorization"))
-        if prefix is not None:
-            checks += [(limit, "write-key", prefix) for limit in self.key_limits]
+        bucket = key_bucket(Headers(scope=scope).get("authorization"))
+        if bucket is not None:
+            checks += [(limit, "write-key", bucket) for limit in self.key_limits]
         client = scope.get("client")
         if client:
             checks += [(limit, "write-address", client[0]) for limit in self.address_limits]

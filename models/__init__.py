@@ -5,6 +5,7 @@ from models.audit import AuditEvent
 from models.base import Base
 from models.change_event import ChangeEvent, FeedTransaction
 from models.document import Document
+from models.facet_count import RecommendationFacetCount
 from models.grade import FollowUpGrade
 from models.import_run import ImportRun
 from models.indicator import Indicator, IndicatorObservation, IndicatorRecommendation
@@ -41,6 +42,7 @@ __all__ = [
     "ProgressUpdate",
     "Recommendation",
     "RecommendationCount",
+    "RecommendationFacetCount",
     "RecommendationRevision",
     "RecommendationText",
     "StateAction",

@@ -12,7 +12,8 @@ from models.base import Base
 
 
 class Xid8(UserDefinedType[int]):
-    """PostgreSQL's 64-bit transaction id: never wraps around, compares in start order."""
+    """PostgreSQL's 64-bit transaction id: never wraps around, but a restored dump's ids come
+    round again on the server it is restored to."""
 
     cache_ok = True
 
@@ -41,12 +42,19 @@ class ChangeEvent(Base):
 
 
 class FeedTransaction(Base):
-    """A transaction that wrote change events, numbered in commit order as it commits."""
+    """A transaction that wrote change events, numbered in commit order as it commits.
+
+    Known by its id and start time: a restored dump's ids are handed out again by the new
+    server, and its events' `occurred_at` is the start time of their transaction.
+    """
 
     __tablename__ = "feed_transactions"
     __table_args__ = (Index("ix_feed_transactions_seq", "seq", unique=True),)
 
     txid: Mapped[int] = mapped_column(
         Xid8(), primary_key=True, server_default=func.pg_current_xact_id()
+    )
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), primary_key=True, server_default=func.now()
     )
     seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -16,6 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy.exc import DBAPIError
 
 from models.enums import ImplementationStatus, MechanismCode, Position
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
@@ -150,7 +151,8 @@ def export(
     """Export recommendations to a file, with the filters of GET /v1/recommendations.
 
     CSV is UTF-8 with a BOM, XLSX a workbook, JSON the Suivi format `suivi import` reads back.
-    Exit code 0 on success, 1 when the export failed (no file is left), 2 on a usage error.
+    Exit code 0 on success, 1 when the export failed (the output file is left as it was), 2 on
+    a usage error.
     """
     fmt = _format_of(output, format_)
     if year_from is not None and year_to is not None and year_from > year_to:
@@ -187,6 +189,13 @@ def export(
         partial.replace(output)
     except SuiviError as exc:
         console.print(exc.detail, markup=False)
+        raise typer.Exit(1) from exc
+    except DBAPIError as exc:
+        # The driver's own message: the statement and its parameters are no help here.
+        console.print(f"The export failed in the database: {exc.orig}", markup=False)
+        raise typer.Exit(1) from exc
+    except OSError as exc:
+        console.print(f"The export failed: {exc}", markup=False)
         raise typer.Exit(1) from exc
     finally:
         partial.unlink(missing_ok=True)

@@ -34,3 +34,6 @@ def configure_logging(level: str = "info") -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=numeric_level, stream=sys.stderr, format="%(message)s")
+    # uvicorn's own access log names each client's address; api/access_log.py logs requests
+    # without it. Off even when uvicorn is started without `--no-access-log`.
+    logging.getLogger("uvicorn.access").disabled = True

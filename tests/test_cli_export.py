@@ -4,9 +4,15 @@ import asyncio
 import csv
 import json
 from pathlib import Path
+from typing import IO
 
 import openpyxl
+import pytest
+from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
+from suivi import cli, cli_export
+from suivi.errors import DatabaseUnavailable
 from suivi.exporters.table import COLUMNS
 from tests.commands import run_suivi
 from tests.paths import FIXTURES
@@ -65,3 +71,38 @@ async def test_export_usage_errors_exit_2_and_write_nothing(
     assert (unknown_format, bad_state) == (2, 2)
     assert "alpha-3" in err
     assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "exit_code"),
+    [
+        (DatabaseUnavailable("The database went away."), 1),
+        (OperationalError("SELECT", {}, OSError("server closed the connection")), 1),
+        (OSError(28, "No space left on device"), 1),
+        (KeyboardInterrupt(), 130),
+    ],
+    ids=["suivi-error", "database-error", "disk-full", "interrupted"],
+)
+def test_a_failed_export_leaves_no_partial_file_and_the_old_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, exit_code: int
+) -> None:
+    output = tmp_path / "out.csv"
+    output.write_bytes(b"the previous export")
+
+    async def fail_halfway(out: IO[bytes], **_: object) -> int:
+        out.write(b"\xef\xbb\xbfid,state\r\n1,TUN\r\n")
+        out.flush()
+        raise failure
+
+    # In process: the failure is made to come after rows were written, wherever it comes from.
+    monkeypatch.setattr(cli_export, "resolve_database_url", lambda _settings: "unused")
+    monkeypatch.setattr(cli_export, "upgrade_database", lambda _url: None)
+    monkeypatch.setattr(cli_export, "_export", fail_halfway)
+
+    result = CliRunner().invoke(cli.app, ["export", "-o", str(output)])
+
+    assert result.exit_code == exit_code
+    # A clean exit with a message, not a traceback.
+    assert isinstance(result.exception, SystemExit)
+    assert _files(tmp_path) == ["out.csv"]
+    assert output.read_bytes() == b"the previous export"

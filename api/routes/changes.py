@@ -50,7 +50,8 @@ def _read(change: Change) -> ChangeRead:
     operation_id="listChanges",
     summary="Published changes, in a gap-free order, after a cursor",
     description=(
-        "Every published change (recommendations created, updated or with a new status; "
+        "Every published change (recommendations created, updated, with a new status or "
+        "deleted; "
         "actions; action links; published updates; grades). Poll with the returned "
         "`next_cursor`: no event is ever skipped or repeated, even when transactions commit "
         "out of order. `data` is the object's current public representation (null when it "

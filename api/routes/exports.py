@@ -108,8 +108,9 @@ async def _streamed(
                 yield chunk
 
     chunks = body()
-    # The first chunk is made here: a database that cannot be reached is a 503 problem, not
-    # a 200 cut short.
+    # The first chunk, which holds the first batch, is made here: a database that cannot be
+    # reached or a query that fails is a problem response, not a 200 cut short. A failure
+    # after it breaks the response: the server closes the connection without the last chunk.
     first = await anext(chunks)
 
     async def rest() -> AsyncIterator[bytes]:
@@ -158,7 +159,8 @@ async def export_csv(
     """Every recommendation the filters of `GET /v1/recommendations` keep, in id order,
     streamed. UTF-8 with a byte-order mark, so spreadsheets read Arabic and French as they
     are; a cell that starts with `=`, `+`, `-`, `@`, tab or CR starts with `'`, so no
-    spreadsheet runs it as a formula. Lists are joined with `; `."""
+    spreadsheet runs it as a formula. Lists are joined with `; `. The list's `sort`, `limit`
+    and `cursor` are refused (422): an export is every recommendation the filters keep."""
     return await _streamed(snapshot, ExportFormat.CSV, params, params.hxl)
 
 
@@ -173,8 +175,9 @@ async def export_xlsx(
     snapshot: SnapshotDep, params: Annotated[TableExportQuery, Query()]
 ) -> StreamingResponse:
     """The columns of the CSV export in a workbook: header frozen, filterable, dates as dates.
-    Text is always text, never a formula. Past Excel's 1,048,576 rows the export goes on in
-    another worksheet."""
+    Text is always text, never a formula or a link. A text longer than the 32,767 characters
+    of an Excel cell is cut and ends with `[…] (cut: …)`; the CSV and JSON hold it whole. Past
+    Excel's 1,048,576 rows the export goes on in another worksheet."""
     filters = to_filters(params)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the body
     try:

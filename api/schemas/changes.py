@@ -14,7 +14,8 @@ class ChangeRead(Schema):
     cursor: str = Field(description="Resume after this event: pass it as `since`.")
     kind: str = Field(
         description="`recommendation.created`, `recommendation.updated`, "
-        "`recommendation.status_changed`, `action.created`, `action.updated`, `link.created`, "
+        "`recommendation.status_changed`, `recommendation.deleted`, `action.created`, "
+        "`action.updated`, `link.created`, "
         "`link.updated`, `link.deleted`, `update.published` or `grade.created`."
     )
     object_type: str = Field(

@@ -13,6 +13,11 @@ So numbers are handed out in commit order, and a transaction numbered N+1 become
 after N did: a reader that sees N+1 sees N. The feed reads (seq, event id) in order and can
 never skip an event that commits late, whatever else runs on the server.
 
+A transaction is known by its id *and* its start time (`now()`, which is also each of its
+events' `occurred_at`): a dump restored on another server brings ids that server hands out
+again, and a new transaction joined to an old one's row would take its old number, behind
+every reader's cursor.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29
@@ -62,6 +67,13 @@ _TRIGGERS: tuple[tuple[str, str, str, str, str], ...] = (
                   'recommendation', n.id::text
            FROM new_rows n JOIN old_rows o ON o.id = n.id
            WHERE (o.*) IS DISTINCT FROM (n.*)""",
+    ),
+    (
+        "recommendations_deleted",
+        "recommendations",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        "SELECT 'recommendation.deleted', 'recommendation', id::text FROM old_rows",
     ),
     (
         "actions_created",
@@ -121,6 +133,17 @@ _TRIGGERS: tuple[tuple[str, str, str, str, str], ...] = (
            WHERE n.review_state = 'published' AND o.review_state <> 'published'
              AND n.confidentiality <> 'restricted'""",
     ),
+    # An action's public data names its institution.
+    (
+        "institutions_renamed",
+        "institutions",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        """SELECT 'action.updated', 'action', a.id::text
+           FROM new_rows n JOIN old_rows o ON o.id = n.id
+           JOIN state_actions a ON a.institution_id = n.id
+           WHERE o.name IS DISTINCT FROM n.name""",
+    ),
     (
         "grades_created",
         "follow_up_grades",
@@ -157,9 +180,15 @@ def upgrade() -> None:
     op.create_table(
         "feed_transactions",
         sa.Column("txid", Xid8(), server_default=sa.text("pg_current_xact_id()"), nullable=False),
+        sa.Column(
+            "started_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         # Set as the transaction commits; null only while it is still running.
         sa.Column("seq", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("txid", name="pk_feed_transactions"),
+        sa.PrimaryKeyConstraint("txid", "started_at", name="pk_feed_transactions"),
     )
     op.create_index("ix_feed_transactions_seq", "feed_transactions", ["seq"], unique=True)
     op.execute(
@@ -168,7 +197,8 @@ def upgrade() -> None:
         BEGIN
             -- Held until the commit completes: the next transaction is numbered after it.
             PERFORM pg_advisory_xact_lock({FEED_LOCK});
-            UPDATE feed_transactions SET seq = nextval('feed_seq') WHERE txid = NEW.txid;
+            UPDATE feed_transactions SET seq = nextval('feed_seq')
+            WHERE txid = NEW.txid AND started_at = NEW.started_at;
             RETURN NULL;
         END $$
         """

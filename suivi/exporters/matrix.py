@@ -12,15 +12,13 @@ from enum import StrEnum
 from typing import IO, Any
 
 from models.enums import SourceType
-from suivi.exporters.table import neutralise
+from suivi.exporters.table import fit_cell, neutralise
 from suivi.exporters.xlsx import workbook
 from suivi.services.exports import MatrixAssessment, MatrixRow
 from suivi.services.reference import state_name
 
 # A narrative longer than this is cut in the matrix: the recommendation's page has it whole.
 NARRATIVE_CHARS = 600
-# Excel refuses longer cell strings.
-MAX_CELL_CHARS = 32_000
 
 
 class MatrixLanguage(StrEnum):
@@ -189,7 +187,8 @@ def _grade(row: MatrixRow) -> str:
 
 
 def matrix_cells(row: MatrixRow, language: MatrixLanguage) -> list[str | int]:
-    """The cells of one matrix row, in COLUMNS order, each neutralised against formulas."""
+    """The cells of one matrix row, in COLUMNS order, neutralised against formulas and cut
+    with a marker to what an Excel cell holds."""
     texts = [
         row.theme or NO_THEME[language],
         row.text,
@@ -204,7 +203,7 @@ def matrix_cells(row: MatrixRow, language: MatrixLanguage) -> list[str | int]:
         _assessments(row),
         _grade(row),
     ]
-    safe = [neutralise(text)[:MAX_CELL_CHARS] for text in texts]
+    safe = [fit_cell(neutralise(text)) for text in texts]
     return [safe[0], row.id, *safe[1:]]
 
 

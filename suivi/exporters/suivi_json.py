@@ -51,11 +51,14 @@ def portable(rec: PortableRecommendation) -> dict[str, Any]:
 
 
 async def json_chunks(batches: AsyncIterator[list[PortableRecommendation]]) -> AsyncIterator[bytes]:
-    """The export, one chunk per batch; a reader may parse it as a stream."""
-    yield _HEAD
-    first = True
+    """The export, one chunk per batch; a reader may parse it as a stream.
+
+    The header goes with the first batch, so a failure to read that batch comes before the
+    first byte, while the response can still be a problem instead of a file cut short.
+    """
+    started = False
     async for batch in batches:
         items = b",\n".join(orjson.dumps(portable(rec)) for rec in batch)
-        yield (b"\n" if first else b",\n") + items
-        first = False
-    yield _TAIL
+        yield (b",\n" if started else _HEAD + b"\n") + items
+        started = True
+    yield _TAIL if started else _HEAD + _TAIL

@@ -35,12 +35,34 @@ _FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 Cell = str | int | date | None
 
+# Excel's most characters in a cell, counted in UTF-16 code units as Excel stores text.
+MAX_CELL_CHARS = 32_767
+# What ends a text cut to fit a cell, so no reader takes it for the whole text.
+CUT_MARKER = " […] (cut: an Excel cell holds at most 32,767 characters)"
+
 
 def neutralise(value: str) -> str:
     """`value` with a `'` in front when a spreadsheet could read it as a formula."""
     if value and value[0] in _FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def fit_cell(value: str) -> str:
+    """`value`, cut with CUT_MARKER at the end when it is longer than an Excel cell holds.
+
+    Cut here rather than by the XLSX writer, which would cut it silently: a reader of a cut
+    text must know it is not the whole recommendation.
+    """
+    # A code point is one or two UTF-16 units: most texts are decided without encoding them.
+    if len(value) <= MAX_CELL_CHARS // 2:
+        return value
+    encoded = value.encode("utf-16-le")
+    if len(encoded) <= 2 * MAX_CELL_CHARS:
+        return value
+    room = 2 * (MAX_CELL_CHARS - len(CUT_MARKER.encode("utf-16-le")) // 2)
+    # "ignore" drops half a surrogate pair cut at the end, never a whole character before it.
+    return encoded[:room].decode("utf-16-le", errors="ignore") + CUT_MARKER
 
 
 def cells(row: TableRow) -> list[Cell]:

@@ -12,7 +12,7 @@ from typing import IO, Any
 import xlsxwriter
 
 from suivi.exporters.hxl import hashtag_row
-from suivi.exporters.table import COLUMNS, Cell, cells
+from suivi.exporters.table import COLUMNS, Cell, cells, fit_cell
 from suivi.services.exports import TableRow
 
 # Excel's last row; past it the export goes on in a new worksheet.
@@ -47,11 +47,11 @@ def workbook(out: IO[bytes], *, title: str) -> Any:
 
 
 def write_cell(sheet: Any, row: int, column: int, value: Cell, date_format: Any) -> None:
-    """One typed cell; strings are written as strings whatever they start with."""
+    """One typed cell; strings are written as strings whatever they start with, cut to fit."""
     if value is None:
         return
     if isinstance(value, str):
-        sheet.write_string(row, column, value)
+        sheet.write_string(row, column, fit_cell(value))
     elif isinstance(value, int):
         sheet.write_number(row, column, value)
     else:

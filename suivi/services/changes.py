@@ -40,7 +40,9 @@ class Change:
 _PAGE = text(
     """
     SELECT t.seq, e.id, e.kind, e.object_type, e.object_id, e.occurred_at
-    FROM feed_transactions t JOIN change_events e ON e.txid = t.txid
+    FROM feed_transactions t
+    -- An event's `occurred_at` is its transaction's start: ids alone repeat after a restore.
+    JOIN change_events e ON e.txid = t.txid AND e.occurred_at = t.started_at
     WHERE t.seq >= :seq AND (t.seq, e.id) > (:seq, :id)
     ORDER BY t.seq, e.id
     LIMIT :limit
@@ -118,15 +120,24 @@ _PUBLIC_QUERIES = {
                                  CAST(:action_ids AS bigint[])))
         """
     ),
-    # The organisation is named only when the submitter agreed to be (`public`).
+    # The organisation is named only when the submitter agreed to be (`public`). The update
+    # it corrects is named only when public too, and named alike: a correction comes from the
+    # same organisation, so a link from an unnamed update to a named one would name both.
     "update": text(
         f"""
         SELECT u.id::text AS _key, u.id, u.recommendation_id, u.action_id, u.source_type,
                u.assessed_status, u.narrative, u.evidence_urls, u.as_of_date,
-               u.confidentiality, u.reviewed_at AS published_at, u.supersedes_id,
+               u.confidentiality, u.reviewed_at AS published_at,
+               CASE WHEN s.id IS NOT NULL THEN u.supersedes_id END AS supersedes_id,
                CASE WHEN u.confidentiality = '{Confidentiality.PUBLIC.value}'
                     THEN o.name END AS organisation
         FROM progress_updates u LEFT JOIN organisations o ON o.id = u.organisation_id
+        LEFT JOIN progress_updates s
+          ON s.id = u.supersedes_id
+         AND s.review_state = 'published'
+         AND s.confidentiality <> '{Confidentiality.RESTRICTED.value}'
+         AND (s.confidentiality = '{Confidentiality.PUBLIC.value}')
+           = (u.confidentiality = '{Confidentiality.PUBLIC.value}')
         WHERE u.id = ANY(CAST(:ids AS bigint[]))
           AND u.review_state = 'published'
           AND u.confidentiality <> '{Confidentiality.RESTRICTED.value}'

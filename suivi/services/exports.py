@@ -93,16 +93,18 @@ async def _batches(
     session: AsyncSession,
     query: Select[*tuple[Any, ...]],
     filters: RecommendationFilters,
-    batch_size: int,
+    batch_size: int | None,
 ) -> AsyncIterator[Sequence[Any]]:
-    """The rows of `query` under `filters`, in id order, `batch_size` at a time.
+    """The rows of `query` under `filters`, in id order, `batch_size` (BATCH_SIZE) at a time.
 
     Keyset batches rather than one server-side cursor: each statement is short (the statement
     timeout applies to each), and the id index makes the batch after row N cost what the first
     one costs.
     """
+    # Read when called, not when defined: a test sets BATCH_SIZE to put boundaries anywhere.
+    size = batch_size or BATCH_SIZE
     body_ids = await body_ids_for(session, filters)
-    query = filtered(query, filters, body_ids).order_by(Recommendation.id).limit(batch_size)
+    query = filtered(query, filters, body_ids).order_by(Recommendation.id).limit(size)
     connection = await session.connection()
     after = 0
     while True:
@@ -110,7 +112,7 @@ async def _batches(
         if not rows:
             return
         yield rows
-        if len(rows) < batch_size:
+        if len(rows) < size:
             return
         after = rows[-1][0]
 
@@ -174,7 +176,7 @@ async def table_batches(
     session: AsyncSession,
     *,
     filters: RecommendationFilters,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> AsyncIterator[list[TableRow]]:
     """The rows of a CSV or XLSX export of what `filters` keep, in id order and in batches."""
     async for rows in _batches(session, _TABLE_QUERY, filters, batch_size):
@@ -265,7 +267,7 @@ async def portable_batches(
     session: AsyncSession,
     *,
     filters: RecommendationFilters,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> AsyncIterator[list[PortableRecommendation]]:
     """The recommendations `filters` keep with their translations, in id order and in batches."""
     async for rows in _batches(session, _PORTABLE_QUERY, filters, batch_size):

@@ -16,6 +16,7 @@ from suivi.errors import Conflict, NotFound, Unauthenticated
 
 KEY_PREFIX = "sk"
 PREFIX_LENGTH = 8
+_PREFIX_DRAWS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +88,28 @@ async def create_key(
     label: str | None = None,
 ) -> tuple[ApiClient, str]:
     """A new key for `organisation`: the stored client and the key, which is never seen again."""
-    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
-    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
-    client = ApiClient(
-        organisation_id=organisation.id,
-        prefix=prefix,
-        key_hash=_hash(key),
-        role=role,
-        label=label,
-        expires_at=expires_at,
-    )
-    session.add(client)
-    await session.flush()
-    return client, key
+    # Prefixes are 32 random bits: two keys may draw the same one. Another draw, not a 500
+    # whose logged database error names the existing key's prefix.
+    for _ in range(_PREFIX_DRAWS):
+        prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+        key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
+        client = ApiClient(
+            organisation_id=organisation.id,
+            prefix=prefix,
+            key_hash=_hash(key),
+            role=role,
+            label=label,
+            expires_at=expires_at,
+        )
+        try:
+            # Added inside the savepoint: begin_nested() flushes what is pending before it starts.
+            async with session.begin_nested():
+                session.add(client)
+                await session.flush()
+        except IntegrityError:
+            continue
+        return client, key
+    raise Conflict("No free key prefix was drawn; issue the key again.")
 
 
 async def list_keys(session: AsyncSession) -> list[ApiClient]:

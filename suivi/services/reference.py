@@ -11,17 +11,22 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
-    distinct,
     func,
     select,
-    true,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from models import Body, Document, Mechanism, Recommendation, RecommendationCount
+from models import (
+    Body,
+    Document,
+    Mechanism,
+    Recommendation,
+    RecommendationCount,
+    RecommendationFacetCount,
+)
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
+from models.facet_count import ListFacet
 from suivi.errors import NotFound
 
 Columns = TypeVarTuple("Columns")
@@ -107,10 +112,11 @@ class Facet(StrEnum):
     SDGS = "sdgs"
 
 
-_FACET_COLUMNS: dict[Facet, InstrumentedAttribute[list[str]]] = {
-    Facet.THEMES: Recommendation.themes,
-    Facet.AFFECTED_PERSONS: Recommendation.affected_persons,
-    Facet.SDGS: Recommendation.sdgs,
+# Each facet's name in `recommendation_facet_counts`.
+_COUNTED_FACETS: dict[Facet, ListFacet] = {
+    Facet.THEMES: ListFacet.THEME,
+    Facet.AFFECTED_PERSONS: ListFacet.AFFECTED,
+    Facet.SDGS: ListFacet.SDG,
 }
 
 
@@ -334,18 +340,23 @@ async def list_values(
     mechanisms: Sequence[MechanismCode] = (),
 ) -> list[ValueCount]:
     """Each value of the `facet` column, most common first, with its recommendations counted."""
-    value = func.unnest(_FACET_COLUMNS[facet]).table_valued("value").render_derived(name="facet")
-    # Distinct ids: a source that repeats a value in one row still counts the row once.
-    count = func.count(distinct(Recommendation.id))
+    # From `recommendation_facet_counts` (migration 0009): its triggers count a recommendation
+    # once per distinct value, so the sums are counts of distinct recommendations.
+    counted = RecommendationFacetCount
+    total = func.sum(counted.count)
     query = _where_mechanisms(
-        select(value.c.value, count).select_from(Recommendation).join(value, true()),
+        select(counted.value, total)
+        .select_from(counted)
+        .where(counted.facet == _COUNTED_FACETS[facet], counted.value.is_not(None)),
         mechanisms,
-        Recommendation.body_id,
+        counted.body_id,
     )
     if states:
-        query = query.where(Recommendation.state_code.in_(states))
-    query = query.group_by(value.c.value).order_by(count.desc(), value.c.value)
+        query = query.where(counted.state_code.in_(states))
+    # A key's rows may sum to zero until merged: such a value has no recommendation.
+    query = query.group_by(counted.value).having(total > 0).order_by(total.desc(), counted.value)
     return [
-        ValueCount(value=text, recommendations=total)
-        for text, total in (await session.execute(query))
+        ValueCount(value=text, recommendations=int(count))
+        for text, count in (await session.execute(query))
+        if text is not None  # excluded above; the column is nullable for statistics
     ]

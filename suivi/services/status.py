@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ProgressUpdate, Recommendation
@@ -38,17 +38,16 @@ async def recompute(
     )
     await session.execute(
         update(Recommendation)
-        .where(Recommendation.id.in_(recommendation_ids))
+        # Rows whose status stays are not touched: no new `updated_at`, ETag or feed event
+        # tells anyone that something (perhaps a restricted update) happened.
+        .where(
+            Recommendation.id.in_(recommendation_ids),
+            Recommendation.status.is_distinct_from(derived),
+        )
         .values(
             status=derived,
             # The assessment's representation shows the headline status: its ETag must change.
-            office_version=case(
-                (
-                    Recommendation.status.is_distinct_from(derived) & bump_versions,
-                    Recommendation.office_version + 1,
-                ),
-                else_=Recommendation.office_version,
-            ),
+            office_version=Recommendation.office_version + (1 if bump_versions else 0),
         )
         .execution_options(synchronize_session=False)
     )

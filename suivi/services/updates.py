@@ -132,6 +132,31 @@ def visible_to(
     return published
 
 
+def _named_to(caller: Caller, update: type[ProgressUpdate] = ProgressUpdate) -> ColumnElement[bool]:
+    """Whether `caller` may know the update's submitter: the SQL twin of `_view`'s `named`."""
+    public = update.confidentiality == Confidentiality.PUBLIC
+    if caller.is_staff:
+        return true()
+    if caller.role is not None and caller.organisation_id is not None:
+        return or_(public, update.organisation_id.is_not_distinct_from(caller.organisation_id))
+    return public
+
+
+def _linkable(
+    caller: Caller, one: type[ProgressUpdate], other: type[ProgressUpdate]
+) -> ColumnElement[bool]:
+    """Whether `caller` may see that `one` corrects `other`, or the reverse.
+
+    A correction comes from the organisation of the update it corrects (or from the office):
+    a link between an update that names its submitter and one that does not would name the
+    latter's too.
+    """
+    if caller.is_staff:
+        return true()
+    named_one, named_other = _named_to(caller, one), _named_to(caller, other)
+    return or_(and_(named_one, named_other), and_(~named_one, ~named_other))
+
+
 def _is_own(caller: Caller, organisation_id: int | None) -> bool:
     return (
         caller.role is not None
@@ -163,7 +188,7 @@ def _view(
         submitted_at=update.created_at,
         reviewed_at=update.reviewed_at,
         review_reason=update.review_reason if insider else None,
-        # An update the caller may not see is not even named by its id.
+        # An update the caller may not see is not even named by its id (see `_linkable`).
         supersedes_id=update.supersedes_id if supersedes_visible else None,
         superseded_by=superseded_by,
         organisation=organisation if named else None,
@@ -175,11 +200,17 @@ def _views_query(caller: Caller) -> Select[ProgressUpdate, str | None, int | Non
     older = aliased(ProgressUpdate)
     superseded_by = (
         select(func.max(newer.id))
-        .where(newer.supersedes_id == ProgressUpdate.id, visible_to(caller, newer))
+        .where(
+            newer.supersedes_id == ProgressUpdate.id,
+            visible_to(caller, newer),
+            _linkable(caller, newer, ProgressUpdate),
+        )
         .scalar_subquery()
     )
     supersedes_visible = exists().where(
-        older.id == ProgressUpdate.supersedes_id, visible_to(caller, older)
+        older.id == ProgressUpdate.supersedes_id,
+        visible_to(caller, older),
+        _linkable(caller, ProgressUpdate, older),
     )
     return (
         select(ProgressUpdate, Organisation.name, superseded_by, supersedes_visible)
@@ -455,8 +486,13 @@ async def publish(session: AsyncSession, *, update_id: int, reviewer: Caller) ->
         action="update.published",
         reviewer_id=await _client_id(session, reviewer),
     )
-    if update.recommendation_id is not None:
-        # An action's updates inform its recommendations' readers, not their status.
+    # An action's updates inform its recommendations' readers, not their status; a restricted
+    # one cannot move the public status, and recomputing it would still touch the public
+    # recommendation (its `updated_at`, the change feed) the moment staff published it.
+    if (
+        update.recommendation_id is not None
+        and update.confidentiality is not Confidentiality.RESTRICTED
+    ):
         await status.recompute(session, recommendation_ids=[update.recommendation_id])
     return await get(session, caller=reviewer, update_id=update.id)
 

@@ -3,12 +3,14 @@
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from typing import Any
 
 import httpx
 import openpyxl
+import orjson
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
@@ -20,7 +22,9 @@ from importers.pipeline import run_import
 from models import Body, Document, Recommendation
 from models.enums import HrdRelevance, ImplementationStatus, Position
 from suivi.db import create_sessionmaker, upgrade_database
-from suivi.exporters.table import COLUMNS
+from suivi.errors import DatabaseUnavailable
+from suivi.exporters import xlsx
+from suivi.exporters.table import COLUMNS, CUT_MARKER
 from suivi.services import exports as service
 from tests import factories
 
@@ -158,6 +162,12 @@ async def test_filters_keep_the_same_recommendations_as_the_list(
         {"hrd": "direct"},
         {"recommending_state": ["FRA", "NOR"]},
         {"q": "défenseurs"},
+        {"q": "حماية"},
+        {"mechanism": "upr", "body": "UPR", "document": "A/HRC/52/10"},
+        {"position": "supported", "action_category": "5", "sdg": "16.10"},
+        {"affected": "human rights defenders", "cycle": "4", "session": "41"},
+        {"year_from": "2022", "year_to": "2022", "status": "not_assessed"},
+        {"updated_since": "2000-01-01T00:00:00"},
     ]
 
     for query in queries:
@@ -305,3 +315,238 @@ async def test_snapshot_is_one_read_only_repeatable_read_transaction(engine: Asy
         read_only = await session.scalar(text("SHOW transaction_read_only"))
 
     assert (isolation, read_only) == ("repeatable read", "on")
+
+
+async def test_list_only_parameters_are_refused_not_ignored(client: httpx.AsyncClient) -> None:
+    # An export is every recommendation the filters keep, in id order: a `limit` silently
+    # ignored would hand a million rows to someone who asked for ten.
+    for url in (CSV_URL, XLSX_URL, JSON_URL):
+        response = await client.get(url, params={"sort": "-date", "limit": 10, "cursor": "x"})
+
+        assert response.status_code == 422, url
+        assert response.headers["content-type"] == "application/problem+json"
+        assert sorted(error["name"] for error in response.json()["errors"]) == [
+            "cursor",
+            "limit",
+            "sort",
+        ]
+
+
+async def test_every_text_column_is_neutralised_and_numbers_stay_numbers(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "=cmd|' /C calc'!A0", body_code="CCPR")
+    rec = await factories.recommendation(
+        session,
+        doc,
+        "-1",
+        texts={"en": "@SUM(A1)"},
+        themes=["+theme", "Civic space"],
+        affected_persons=["-persons"],
+        sdgs=["=16"],
+        hrd=HrdRelevance.DIRECT,
+        hrd_reasons=[{"source": "=tag", "match": "x"}],
+        action_category=2,
+    )
+    neutralised = {
+        "document_symbol": "'=cmd|' /C calc'!A0",
+        "paragraph": "'-1",
+        "text": "'@SUM(A1)",
+        "themes": "'+theme; Civic space",
+        "affected_persons": "'-persons",
+        "sdgs": "'=16",
+        "hrd_reasons": "'=tag: x",
+    }
+
+    csv_row = dict(zip(COLUMNS, _csv_rows(await client.get(CSV_URL))[1], strict=True))
+    sheet = openpyxl.load_workbook(io.BytesIO((await client.get(XLSX_URL)).content)).active
+    assert sheet is not None
+    xlsx_row = dict(zip(COLUMNS, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
+
+    for row in (csv_row, xlsx_row):
+        assert {column: row[column] for column in neutralised} == neutralised
+    assert (xlsx_row["id"], xlsx_row["action_category"], xlsx_row["cycle"]) == (rec.id, 2, 4)
+    assert (csv_row["id"], csv_row["action_category"]) == (str(rec.id), "2")
+
+
+async def test_csv_keeps_quotes_commas_and_line_breaks_inside_a_cell(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    text_ = 'Say "protect",\r\nthen act;\rand\nreport, again.'
+    await factories.recommendation(session, doc, "1", texts={"en": text_})
+
+    response = await client.get(CSV_URL)
+
+    rows = _csv_rows(response)
+    assert len(rows) == 2
+    assert rows[1][COLUMNS.index("text")] == text_
+    assert response.content.endswith(b"\r\n")
+
+
+async def test_xlsx_cell_over_excel_limit_is_cut_with_a_marker_and_csv_keeps_it_whole(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    # Each emoji is two UTF-16 units, as Excel counts a cell's length.
+    long_text = "Protect defenders 😀. " * 3_000
+    await factories.recommendation(session, doc, "1", texts={"en": long_text})
+
+    workbook = await client.get(XLSX_URL)
+    table = await client.get(CSV_URL)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    cell = str(sheet.cell(row=2, column=COLUMNS.index("text") + 1).value)
+    assert len(cell.encode("utf-16-le")) // 2 <= 32_767
+    assert cell.endswith(CUT_MARKER)
+    assert long_text.startswith(cell.removesuffix(CUT_MARKER))
+    assert len(cell) > 20_000
+    assert _csv_rows(table)[1][COLUMNS.index("text")] == long_text
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 4, 5])
+async def test_exports_are_whole_and_valid_wherever_a_batch_ends(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int,
+) -> None:
+    monkeypatch.setattr(service, "BATCH_SIZE", batch_size)
+    doc = await factories.document(session, "A/HRC/52/10")
+    recs = [
+        await factories.recommendation(session, doc, str(n), texts={"en": f"R{n}", "fr": f"F{n}"})
+        for n in range(4)
+    ]
+    ids = [rec.id for rec in recs]
+
+    exported = orjson.loads((await client.get(JSON_URL)).content)
+    rows = _csv_rows(await client.get(CSV_URL, params={"hxl": "1"}))
+    sheet = openpyxl.load_workbook(io.BytesIO((await client.get(XLSX_URL)).content)).active
+    assert sheet is not None
+
+    assert [item["texts"] for item in exported["recommendations"]] == [
+        {"en": f"R{n}", "fr": f"F{n}"} for n in range(4)
+    ]
+    assert [int(row[0]) for row in rows[2:]] == ids
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ids
+
+
+def _failing_batches(
+    real: Callable[..., AsyncIterator[list[Any]]], after: int
+) -> Callable[..., AsyncIterator[list[Any]]]:
+    async def batches(session: AsyncSession, **kwargs: Any) -> AsyncIterator[list[Any]]:
+        done = 0
+        async for batch in real(session, **kwargs):
+            if done == after:
+                break
+            yield batch
+            done += 1
+        raise DatabaseUnavailable("The database went away.")
+
+    return batches
+
+
+@pytest.mark.parametrize(
+    ("url", "source"), [(CSV_URL, "table_batches"), (JSON_URL, "portable_batches")]
+)
+async def test_a_failure_in_the_first_batch_is_a_problem_not_a_short_file(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    source: str,
+) -> None:
+    await _tunisia(session)
+    monkeypatch.setattr(service, source, _failing_batches(getattr(service, source), 0))
+
+    response = await client.get(url)
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "The database went away."
+
+
+@pytest.mark.parametrize(
+    ("url", "source"), [(CSV_URL, "table_batches"), (JSON_URL, "portable_batches")]
+)
+async def test_a_failure_mid_stream_breaks_the_response_instead_of_ending_it(
+    app: FastAPI,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    source: str,
+) -> None:
+    await _tunisia(session)
+    monkeypatch.setattr(service, "BATCH_SIZE", 1)
+    monkeypatch.setattr(service, source, _failing_batches(getattr(service, source), 2))
+    # Raising app exceptions: a real server then closes the connection without the last chunk,
+    # so no client takes the rows received so far for a whole export.
+    transport = httpx.ASGITransport(app=app)
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://suivi.test") as client:
+        try:
+            await client.get(url)
+        except Exception as exc:  # the server's wrapper of the failure may vary
+            failure: BaseException | None = exc
+        else:
+            pytest.fail("the export ended as if it were whole")
+
+    causes = []
+    while failure is not None:
+        causes.append(failure)
+        failure = failure.__cause__ or failure.__context__
+    assert any(isinstance(cause, DatabaseUnavailable) for cause in causes)
+
+
+async def test_json_export_of_nothing_is_a_valid_empty_export(client: httpx.AsyncClient) -> None:
+    response = await client.get(JSON_URL, params={"state": "ZZZ"})
+
+    assert orjson.loads(response.content) == {
+        "format": "suivi",
+        "version": 1,
+        "recommendations": [],
+    }
+
+
+async def test_xlsx_goes_on_in_a_new_sheet_past_the_row_limit(
+    client: httpx.AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)
+    doc = await factories.document(session, "A/HRC/52/10")
+    recs = [await factories.recommendation(session, doc, str(n)) for n in range(5)]
+
+    book = openpyxl.load_workbook(
+        io.BytesIO((await client.get(XLSX_URL, params={"hxl": "1"})).content)
+    )
+
+    assert book.sheetnames == [
+        "recommendations",
+        "recommendations (2)",
+        "recommendations (3)",
+    ]
+    ids = []
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        assert list(rows[0]) == COLUMNS
+        assert rows[1][0] == "#meta+id"
+        assert sheet.freeze_panes == "A3"
+        ids += [row[0] for row in rows[2:]]
+    assert ids == [rec.id for rec in recs]
+
+
+async def test_xlsx_text_that_looks_like_a_link_or_number_stays_plain_text(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # A hyperlink per URL would run into Excel's 65,530 links a sheet and 2,079 characters a
+    # link; a number would lose a paragraph's trailing zero.
+    doc = await factories.document(session, "A/HRC/52/10")
+    await factories.recommendation(session, doc, "105.10", texts={"en": "https://example.org/x"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO((await client.get(XLSX_URL)).content)).active
+    assert sheet is not None
+
+    paragraph = sheet.cell(row=2, column=COLUMNS.index("paragraph") + 1)
+    link = sheet.cell(row=2, column=COLUMNS.index("text") + 1)
+    assert (paragraph.value, paragraph.data_type) == ("105.10", "s")
+    assert (link.value, link.data_type, link.hyperlink) == ("https://example.org/x", "s", None)

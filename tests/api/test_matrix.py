@@ -1,7 +1,7 @@
 """GET /v1/states/{code}/matrix.xlsx: the implementation matrix an office hands to mechanisms."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -21,6 +21,7 @@ from models.enums import (
     SourceType,
 )
 from suivi.exporters.matrix import HEADERS, MatrixLanguage
+from suivi.exporters.table import CUT_MARKER
 from tests import factories
 
 URL = "/v1/states/TUN/matrix.xlsx"
@@ -37,6 +38,11 @@ def _rows(sheet: Worksheet) -> list[dict[str, Any]]:
     rows = list(sheet.iter_rows(values_only=True))
     header = [str(cell) for cell in rows[0]]
     return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+def _all_text(sheet: Worksheet) -> str:
+    """Every cell of the sheet, header included, as one text to search."""
+    return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)
 
 
 async def _recommendations(session: AsyncSession) -> list[Recommendation]:
@@ -186,10 +192,10 @@ async def test_follow_up_is_public_only_and_never_names_a_confidential_submitter
         "UPR · A/HRC/52/10 · para. 105.1\ncycle 4 · session 41 · 2022-11-10\nRecommended by: France"
     )
     assert row["Position"] == "supported"
-    body = response.content
+    # The workbook is compressed: its bytes would not show a leak, its cells do.
+    everything = _all_text(_sheet(response))
     for hidden in ("Defenders Under Threat", "Restricted note", "Not yet reviewed"):
-        assert hidden.encode() not in body
-        assert all(hidden not in str(value) for value in row.values())
+        assert hidden not in everything
 
 
 async def test_hrd_filter_keeps_only_the_relevance_asked(
@@ -243,3 +249,78 @@ async def test_malformed_state_code_and_language_are_422(client: httpx.AsyncClie
     assert lower.status_code == 422
     assert language.status_code == 422
     assert [error["name"] for error in language.json()["errors"]] == ["lang"]
+
+
+async def test_french_matrix_has_french_headers_and_text(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    rec = await factories.recommendation(
+        session,
+        doc,
+        "105.1",
+        texts={"en": "Protect defenders.", "fr": "Protéger les défenseurs."},
+    )
+
+    sheet = _sheet(await client.get(URL, params={"lang": "fr"}))
+
+    assert [cell.value for cell in sheet[1]] == HEADERS[MatrixLanguage.FR]
+    assert not sheet.sheet_view.rightToLeft
+    [row] = _rows(sheet)
+    assert (row["Id"], row["Thème"], row["Recommandation"]) == (
+        rec.id,
+        "(sans thème)",
+        "Protéger les défenseurs.",
+    )
+
+
+async def test_every_text_cell_is_neutralised(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    await factories.recommendation(
+        session, doc, "1", themes=["=cmd"], affected_persons=["@persons"]
+    )
+
+    [row] = _rows(_sheet(await client.get(URL)))
+
+    assert (row["Theme"], row["Themes"], row["Affected persons"]) == ("'=cmd", "'=cmd", "'@persons")
+
+
+async def test_a_text_over_excel_limit_is_cut_with_a_marker(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    long_text = "Protect defenders 😀. " * 3_000
+    await factories.recommendation(session, doc, "1", texts={"en": long_text})
+
+    [row] = _rows(_sheet(await client.get(URL)))
+
+    cell = row["Recommendation"]
+    assert len(cell.encode("utf-16-le")) // 2 <= 32_767
+    assert cell.endswith(CUT_MARKER)
+    assert long_text.startswith(cell.removesuffix(CUT_MARKER))
+
+
+async def test_rejected_retracted_and_archived_follow_up_stays_out(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    rec, *_ = await _recommendations(session)
+    archived = await factories.action(
+        session, "Withdrawn decree", archived_at=datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    session.add(ActionRecommendation(action_id=archived.id, recommendation_id=rec.id))
+    for state, narrative in (
+        (ReviewState.REJECTED, "Rejected claim."),
+        (ReviewState.RETRACTED, "Retracted claim."),
+    ):
+        await factories.progress_update(
+            session, recommendation_id=rec.id, narrative=narrative, review_state=state
+        )
+    await session.flush()
+
+    everything = _all_text(_sheet(await client.get(URL)))
+
+    assert "Recommended by" in everything
+    for hidden in ("Withdrawn decree", "Rejected claim", "Retracted claim"):
+        assert hidden not in everything

@@ -94,7 +94,21 @@ async def test_the_429_is_a_problem_that_names_neither_key_nor_address(
     assert "192.0.2.1" not in refused.text
 
 
-async def test_an_unknown_key_is_counted_by_its_prefix_before_any_database_lookup(
+async def test_a_forged_key_with_a_real_prefix_does_not_spend_that_keys_allowance(
+    clients: Client, session: AsyncSession
+) -> None:
+    client = clients(rate_limit_key_writes="2/minute")
+    key = await factories.api_key(session, Role.STAFF)
+    forged = f"sk_{key.split('_')[1]}_guessed-secret"
+
+    forged_statuses = [(await _write(client, forged)).status_code for _ in range(3)]
+    real = await _write(client, key)
+
+    assert forged_statuses == [401, 401, 429]
+    assert real.status_code != 429
+
+
+async def test_an_unknown_key_is_counted_before_any_database_lookup(
     clients: Client,
 ) -> None:
     client = clients(rate_limit_key_writes="2/minute")

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.enums import HrdRelevance, ImplementationStatus, Position
@@ -452,3 +452,55 @@ async def test_every_operation_is_documented(client: httpx.AsyncClient) -> None:
         assert "422" in operation["responses"]
         assert all(parameter.get("description") for parameter in operation["parameters"])
     assert "404" in operations["/v1/states/{code}"]["responses"]
+
+
+async def test_values_follow_changed_lists_and_deleted_recommendations(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/TUN/UPR")
+    first = await factories.recommendation(session, doc, "1", themes=["Torture", "Women"])
+    second = await factories.recommendation(session, doc, "2", themes=["Torture"])
+    before = (await client.get("/v1/themes")).json()["items"]
+
+    first.themes = ["Civil society", "Civil society"]
+    await session.delete(second)
+    await session.flush()
+    after = (await client.get("/v1/themes")).json()["items"]
+
+    assert before == [
+        {"value": "Torture", "recommendations": 2},
+        {"value": "Women", "recommendations": 1},
+    ]
+    assert after == [{"value": "Civil society", "recommendations": 1}]
+
+
+async def test_recommendations_without_values_list_no_value(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/TUN/UPR")
+    await factories.recommendation(session, doc, "1", themes=["Torture"])
+
+    response = await client.get("/v1/sdgs")
+
+    assert response.status_code == 200
+    assert response.json() == {"items": []}
+
+
+async def test_values_sum_their_unmerged_summary_rows(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/TUN/UPR")
+    await factories.recommendation(session, doc, "1", themes=["Torture"])
+    # What writers still open leave beside a key's row until a later statement merges them.
+    await session.execute(
+        text(
+            "INSERT INTO recommendation_facet_counts (facet, value, state_code, body_id, count) "
+            "VALUES ('theme', 'Torture', 'TUN', :body, 2), ('theme', 'Women', 'TUN', :body, 1), "
+            "('theme', 'Women', 'TUN', :body, -1)"
+        ),
+        {"body": doc.body_id},
+    )
+
+    response = await client.get("/v1/themes")
+
+    assert response.json()["items"] == [{"value": "Torture", "recommendations": 3}]
