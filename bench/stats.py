@@ -11,6 +11,9 @@ starts it) and one client asks, one request at a time:
   `recommendation_counts` summary answers (migration 0008);
 - the same three with `updated_since=2000-01-01T00:00:00Z` added, which every row matches but
   the summary does not hold: the plain GROUP BY over the recommendations table answers them;
+- `group_by=theme` with `state=<the busiest State>` and with `mechanism=upr`: questions
+  `recommendation_facet_counts` answers (migration 0009), and the same two with
+  `updated_since` added, which unnest every matching row's themes;
 - the scorecard of the busiest State and of the median one.
 Each stats figure is set beside the bare SQL the service runs for it, timed with asyncpg on the
 same database: the difference is the price of HTTP and serialisation, the rest is PostgreSQL.
@@ -43,7 +46,10 @@ from suivi.settings import Settings
 
 TARGET_P95_MS = 100.0
 GROUP_BY = [Dimension.STATE, Dimension.STATUS]
-SUMMARISED: dict[str, tuple[dict[str, str], RecommendationFilters]] = {
+THEME = [Dimension.THEME]
+# A figure's label, its query parameters besides group_by, and the service's filters.
+Cases = dict[str, tuple[dict[str, str], RecommendationFilters]]
+SUMMARISED: Cases = {
     "mechanism=upr": (
         {"mechanism": "upr"},
         RecommendationFilters(mechanisms=[MechanismCode.UPR]),
@@ -56,24 +62,48 @@ SUMMARISED: dict[str, tuple[dict[str, str], RecommendationFilters]] = {
 }
 # A filter every row passes and the summary does not hold: the same question, from the table.
 EVERYTHING_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
-CASES = {
-    **SUMMARISED,
-    **{
-        f"{label}&updated_since=2000": (
-            {**params, "updated_since": EVERYTHING_SINCE.isoformat()},
-            replace(filters, updated_since=EVERYTHING_SINCE),
-        )
-        for label, (params, filters) in SUMMARISED.items()
-    },
-}
 
 
-def _path(**params: str) -> str:
-    return "/v1/stats?" + urlencode({"group_by": ",".join(GROUP_BY), **params})
+def with_table(cases: Cases) -> Cases:
+    """`cases`, then each again with `updated_since` added, which the table answers."""
+    return {
+        **cases,
+        **{
+            f"{label}&updated_since=2000": (
+                {**params, "updated_since": EVERYTHING_SINCE.isoformat()},
+                replace(filters, updated_since=EVERYTHING_SINCE),
+            )
+            for label, (params, filters) in cases.items()
+        },
+    }
 
 
-async def stats_sql(url: str, filters: RecommendationFilters) -> tuple[str, Sequence[Any]]:
-    """The grouping statement the service runs for `filters`, as sent to asyncpg."""
+def faceted_cases(busiest: str) -> Cases:
+    """The `group_by=theme` questions `recommendation_facet_counts` answers."""
+    return {
+        f"state={busiest}": ({"state": busiest}, RecommendationFilters(states=[busiest])),
+        "mechanism=upr": (
+            {"mechanism": "upr"},
+            RecommendationFilters(mechanisms=[MechanismCode.UPR]),
+        ),
+    }
+
+
+def _path(group_by: Sequence[Dimension], params: dict[str, str]) -> str:
+    return "/v1/stats?" + urlencode({"group_by": ",".join(group_by), **params})
+
+
+def _source(group_by: Sequence[Dimension], filters: RecommendationFilters) -> str:
+    if service.faceted(group_by, filters):
+        return "facet counts"
+    return "summary" if service.summarised(group_by, filters) else "table"
+
+
+async def stats_sql(
+    url: str, group_by: Sequence[Dimension], filters: RecommendationFilters
+) -> tuple[str, Sequence[Any]]:
+    """The grouping statement the service runs for `group_by` under `filters`, as sent to
+    asyncpg."""
     engine = create_engine(url, Settings(database_url=url))
     statements: list[tuple[str, Sequence[Any]]] = []
 
@@ -84,23 +114,24 @@ async def stats_sql(url: str, filters: RecommendationFilters) -> tuple[str, Sequ
     event.listen(engine.sync_engine, "before_cursor_execute", note)
     try:
         async with create_sessionmaker(engine)() as session:
-            await service.count_by(session, dimensions=GROUP_BY, filters=filters)
+            await service.count_by(session, dimensions=group_by, filters=filters)
     finally:
         await engine.dispose()
     return next(s for s in statements if "GROUP BY" in s[0])
 
 
-async def _states(url: str) -> tuple[list[tuple[str, int]], int]:
-    """(State, recommendations) most first, and the rows of the summary."""
+async def _states(url: str) -> tuple[list[tuple[str, int]], int, int]:
+    """(State, recommendations) most first, and the rows of the two summaries."""
     connection = await asyncpg.connect(_dsn(url))
     try:
         rows = await connection.fetch(
             "SELECT state_code, count(*) AS n FROM recommendations GROUP BY 1 ORDER BY 2 DESC, 1"
         )
         summary_rows = await connection.fetchval("SELECT count(*) FROM recommendation_counts")
+        facet_rows = await connection.fetchval("SELECT count(*) FROM recommendation_facet_counts")
     finally:
         await connection.close()
-    return [(row["state_code"], row["n"]) for row in rows], summary_rows
+    return [(row["state_code"], row["n"]) for row in rows], summary_rows, facet_rows
 
 
 def _figures(sample: Sample) -> str:
@@ -109,32 +140,43 @@ def _figures(sample: Sample) -> str:
 
 async def measure(url: str, args: argparse.Namespace) -> None:
     """Start the server and print each figure with the target."""
-    states, summary_rows = await _states(url)
-    print(f"recommendation_counts: {summary_rows:,} rows")
+    states, summary_rows, facet_rows = await _states(url)
+    print(
+        f"recommendation_counts: {summary_rows:,} rows; "
+        f"recommendation_facet_counts: {facet_rows:,} rows"
+    )
     cap = 120.0
     async with (
         serving(url) as base,
         httpx.AsyncClient(base_url=base, timeout=60) as client,
     ):
         print(f"server: uvicorn, 1 worker, loopback, 1 client; {os.cpu_count()} cores")
-        for label, (params, filters) in CASES.items():
-            path = _path(**params)
+        questions = [
+            *((GROUP_BY, label, case) for label, case in with_table(SUMMARISED).items()),
+            *(
+                (THEME, label, case)
+                for label, case in with_table(faceted_cases(states[0][0])).items()
+            ),
+        ]
+        for group_by, label, (params, filters) in questions:
+            path = _path(group_by, params)
             response = await client.get(path)
             body = response.json()
             await sequential(client, [path], count=3, seconds=cap)
             api = await sequential(client, [path], count=args.repeats, seconds=cap)
-            statement, parameters = await stats_sql(url, filters)
+            statement, parameters = await stats_sql(url, group_by, filters)
             sql = await time_sql(url, statement, parameters, args.repeats)
-            source = "summary" if service.summarised(GROUP_BY, filters) else "table"
             print(
-                f"stats group_by=state,status&{label} from the {source} ({body['total']:,} rows, "
+                f"stats group_by={','.join(group_by)}&{label} from the "
+                f"{_source(group_by, filters)} ({body['total']:,} rows, "
                 f"{len(body['groups']):,} groups): API {_figures(api)} "
                 f"(target p95 < {TARGET_P95_MS:g} ms: "
                 f"{'met' if api.ms(95) < TARGET_P95_MS else 'MISSED'}); "
                 f"bare SQL median {statistics.median(sql) * 1000:.1f} ms"
             )
             if args.explain:
-                print(f"EXPLAIN {label}:\n{await explain(url, statement, parameters)}")
+                plan = await explain(url, statement, parameters)
+                print(f"EXPLAIN group_by={','.join(group_by)}&{label}:\n{plan}")
         for label, (state, rows) in (("busiest", states[0]), ("median", states[len(states) // 2])):
             path = f"/v1/states/{state}/scorecard"
             await sequential(client, [path], count=2, seconds=cap)

@@ -22,6 +22,7 @@ from importers.pipeline import (
 )
 from suivi.cli_access import audit_app, keys_app, orgs_app
 from suivi.cli_export import export
+from suivi.cli_summaries import summaries_app
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
 from suivi.logging import configure_logging
 from suivi.services import sample as sample_service
@@ -37,6 +38,7 @@ app = typer.Typer(
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(summaries_app, name="summaries")
 app.command("export")(export)
 console = Console(stderr=True)
 

@@ -19,8 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models import Body, Document, Recommendation, RecommendationCount
+from models import Body, Document, Recommendation, RecommendationCount, RecommendationFacetCount
 from models.enums import HrdRelevance
+from models.facet_count import ListFacet
 from suivi.services import recommendations
 from suivi.services.recommendations import HrdFilter, RecommendationFilters
 
@@ -98,6 +99,16 @@ _COUNTED_FILTERS = frozenset(
     }
 )
 
+# `recommendation_facet_counts` (migration 0009) counts each list facet's values by State and
+# body: one list facet, grouped alone or with these, under these filters alone, reads its
+# keys (199,176 for the four facets of the benchmark's million) instead of unnesting the lists.
+_FACETED_WITH: dict[Dimension, SQLColumnExpression[Any]] = {
+    Dimension.STATE: RecommendationFacetCount.state_code,
+    Dimension.MECHANISM: RecommendationFacetCount.body_id,
+    Dimension.BODY: RecommendationFacetCount.body_id,
+}
+_FACETED_FILTERS = frozenset({"states", "mechanisms", "bodies"})
+
 
 # The grouping keys in the order asked, the distinct ones selected, and the rows: those
 # distinct keys, then the count.
@@ -163,6 +174,23 @@ def summarised(dimensions: Sequence[Dimension], filters: RecommendationFilters) 
     )
 
 
+def faceted(dimensions: Sequence[Dimension], filters: RecommendationFilters) -> bool:
+    """Whether `recommendation_facet_counts` answers: one list facet, any other facet and
+    every given filter among State, mechanism and body.
+
+    As in `summarised`, a filter not named in `_FACETED_FILTERS` sends the question elsewhere.
+    """
+    return (
+        sum(dimension in _ARRAYS for dimension in dimensions) == 1
+        and all(dimension in _ARRAYS or dimension in _FACETED_WITH for dimension in dimensions)
+        and all(
+            field.name in _FACETED_FILTERS
+            for field in fields(filters)
+            if _given(getattr(filters, field.name))
+        )
+    )
+
+
 def _counted(filters: RecommendationFilters, body_ids: list[int] | None) -> list[Any]:
     """The list's conditions for the filters `summarised` accepts, on the summary's columns."""
     f = filters
@@ -212,6 +240,42 @@ async def _summary_rows(
     return keys, unique_keys, (await session.execute(query)).all()
 
 
+async def _facet_rows(
+    session: AsyncSession,
+    dimensions: Sequence[Dimension],
+    filters: RecommendationFilters,
+    body_ids: list[int] | None,
+) -> _Grouped:
+    """The counts of `recommendation_facet_counts` grouped by `dimensions` under `filters`."""
+    counted = RecommendationFacetCount
+    (facet,) = (dimension for dimension in dimensions if dimension in _ARRAYS)
+    keys = [
+        counted.value if dimension in _ARRAYS else _FACETED_WITH[dimension]
+        for dimension in dimensions
+    ]
+    unique_keys = list(dict.fromkeys(keys))
+    conditions = [counted.facet == ListFacet(facet.value)]
+    if filters.states:
+        conditions.append(counted.state_code.in_(filters.states))
+    if body_ids is not None:
+        conditions.append(counted.body_id.in_(body_ids))
+    count = func.sum(counted.count)
+    # The null value is a group of its own (empty lists), kept; a key's rows may sum to zero
+    # until merged, and such a group has no recommendation.
+    query = select(*unique_keys, count).where(*conditions).group_by(*unique_keys).having(count > 0)
+    return keys, unique_keys, (await session.execute(query)).all()
+
+
+async def _counted_total(
+    session: AsyncSession, filters: RecommendationFilters, body_ids: list[int] | None
+) -> int:
+    """Distinct recommendations matching filters `summarised` accepts, from the summary."""
+    query = select(func.coalesce(func.sum(RecommendationCount.count), 0)).where(
+        *_counted(filters, body_ids)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 async def _table_rows(
     session: AsyncSession, dimensions: Sequence[Dimension], filters: RecommendationFilters
 ) -> _Grouped:
@@ -247,12 +311,20 @@ async def count_by(
 
     Array facets count a recommendation under each of its values, and under null when it has
     none; `total` counts each matching recommendation once whatever the groups. Read from
-    `recommendation_counts` when it holds every facet and filter asked, else from the table.
+    `recommendation_counts` when it holds every facet and filter asked, from
+    `recommendation_facet_counts` (and the former for `total`) when `faceted`, else from
+    the table.
     """
     if not 1 <= len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise ValueError("one to three distinct dimensions")
-    read = _summary_rows if summarised(dimensions, filters) else _table_rows
-    keys, unique_keys, rows = await read(session, dimensions, filters)
+    total: int | None = None
+    if faceted(dimensions, filters):
+        body_ids = await recommendations.body_ids_for(session, filters)
+        keys, unique_keys, rows = await _facet_rows(session, dimensions, filters, body_ids)
+        total = await _counted_total(session, filters, body_ids)
+    else:
+        read = _summary_rows if summarised(dimensions, filters) else _table_rows
+        keys, unique_keys, rows = await read(session, dimensions, filters)
 
     bodies: dict[int, tuple[str, str]] = {}
     if _BY_BODY & set(dimensions):
@@ -279,11 +351,11 @@ async def count_by(
         counts[key] = counts.get(key, 0) + row[-1]
     groups = sorted((Group(values, n) for values, n in counts.items()), key=_sort_key)
 
-    if any(dimension in _ARRAYS for dimension in dimensions):
+    if total is None and any(dimension in _ARRAYS for dimension in dimensions):
         total_query = await filtered(
             session, select(func.count()).select_from(Recommendation), filters
         )
         total = (await session.execute(total_query)).scalar_one()
-    else:
+    elif total is None:
         total = sum(group.count for group in groups)
     return Stats(total=total, groups=groups)

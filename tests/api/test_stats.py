@@ -1,5 +1,6 @@
 """GET /v1/stats through HTTP: grouped counts agree with the paged list, under every filter."""
 
+import random
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -219,9 +220,11 @@ def _by_values(body: dict[str, Any]) -> dict[tuple[Any, ...], int]:
 async def _stats_with_summary_inflated(
     client: httpx.AsyncClient, session: AsyncSession, params: Params
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The answer to `params`, then again after adding 1,000 to every summary count."""
+    """The answer to `params`, then again after adding 1,000 to every count of both
+    summaries (`recommendation_counts` and `recommendation_facet_counts`)."""
     before = (await client.get("/v1/stats", params=params)).json()
     await session.execute(text("UPDATE recommendation_counts SET count = count + 1000"))
+    await session.execute(text("UPDATE recommendation_facet_counts SET count = count + 1000"))
     after = (await client.get("/v1/stats", params=params)).json()
     return before, after
 
@@ -253,8 +256,11 @@ async def test_summarised_questions_read_the_counts(
     [
         *([*filters, ("group_by", "state,status")] for filters in TABLE_FILTERS),
         [("group_by", "state,action_category")],
-        [("group_by", "theme"), ("mechanism", "upr")],
+        [("group_by", "theme"), ("mechanism", "upr"), ("hrd", "any")],
+        [("group_by", "theme,status")],
         [("group_by", "status,recommending_state")],
+        [("group_by", "theme,sdg"), ("state", "TUN")],
+        [("group_by", "affected"), ("theme", "Human rights defenders")],
     ],
 )
 async def test_other_questions_read_the_table(
@@ -263,6 +269,96 @@ async def test_other_questions_read_the_table(
     before, after = await _stats_with_summary_inflated(client, session, params)
 
     assert after == before
+
+
+@pytest.mark.usefixtures("corpus")
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("group_by", "theme")],
+        [("group_by", "affected"), ("state", "TUN")],
+        [("group_by", "sdg"), ("mechanism", "upr")],
+        [("group_by", "recommending_state"), ("body", "UPR")],
+        [("group_by", "theme,mechanism"), ("state", "TUN"), ("mechanism", "upr")],
+        [("group_by", "state,affected,body")],
+    ],
+)
+async def test_list_facet_questions_read_the_facet_counts(
+    client: httpx.AsyncClient, session: AsyncSession, params: Params
+) -> None:
+    before, after = await _stats_with_summary_inflated(client, session, params)
+
+    counts, grown = _by_values(before), _by_values(after)
+    assert counts
+    assert grown.keys() == counts.keys()
+    assert all(grown[values] >= counts[values] + 1000 for values in counts)
+    # `total` counts distinct recommendations: recommendation_counts has them.
+    assert after["total"] >= before["total"] + 1000
+
+
+LIST_FACETS = ["theme", "affected", "sdg", "recommending_state"]
+FACET_FILTERS: dict[str, Params] = {
+    "none": [],
+    "state": [("state", "TUN")],
+    "mechanism": [("mechanism", "treaty_body")],
+    "body": [("body", "CCPR"), ("body", "SR-HRD")],
+    "state+mechanism": [("state", "MAR"), ("mechanism", "upr"), ("mechanism", "treaty_body")],
+}
+# Every row was written after this: adding it sends the same question to the table.
+EVERYTHING_SINCE = ("updated_since", "2000-01-01T00:00:00Z")
+
+
+@pytest.fixture
+async def lists_corpus(session: AsyncSession) -> None:
+    """Forty recommendations of three States and four bodies (two of one mechanism), drawn at
+    random but reproducibly: lists of zero to three values from small vocabularies, values
+    repeated within a list, and one list holding a null."""
+    vocabularies = {
+        "themes": ["Human rights defenders", "Freedom of expression", "Torture", "Women's rights"],
+        "affected_persons": ["Human rights defenders", "Journalists", "Women", "Children"],
+        "sdgs": ["16.10", "5.1", "16.3"],
+        "recommending_states": ["FRA", "NOR", "BRA", "ZAF"],
+    }
+    documents = [
+        await factories.document(
+            session, f"TEST/LISTS/{body}/{state}", body_code=body, state=state, cycle=None
+        )
+        for body in ("UPR", "CCPR", "CAT", "SR-HRD")
+        for state in ("TUN", "MAR", "EGY")
+    ]
+    draw = random.Random(2026)
+    for number in range(40):
+        lists: dict[str, Any] = {
+            column: list(draw.choices(values, k=draw.randint(0, 3)))
+            for column, values in vocabularies.items()
+        }
+        if number == 0:
+            lists["themes"] = ["Torture", None, "Torture"]
+        await factories.recommendation(
+            session,
+            draw.choice(documents),
+            str(number),
+            status=draw.choice(list(ImplementationStatus)),
+            **lists,
+        )
+
+
+@pytest.mark.usefixtures("lists_corpus")
+@pytest.mark.parametrize("second", [None, "state", "mechanism", "body"])
+@pytest.mark.parametrize("filters", FACET_FILTERS.values(), ids=FACET_FILTERS.keys())
+@pytest.mark.parametrize("facet", LIST_FACETS)
+async def test_facet_counts_answer_as_the_table(
+    client: httpx.AsyncClient, facet: str, filters: Params, second: str | None
+) -> None:
+    params: Params = [*filters, ("group_by", ",".join([facet, *([second] if second else [])]))]
+
+    faceted = await client.get("/v1/stats", params=params)
+    table = await client.get("/v1/stats", params=[*params, EVERYTHING_SINCE])
+
+    assert faceted.status_code == 200, faceted.text
+    assert table.status_code == 200, table.text
+    assert faceted.json()["groups"]
+    assert faceted.json() == table.json()
 
 
 @pytest.mark.usefixtures("corpus")
