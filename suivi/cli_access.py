@@ -1,6 +1,5 @@
 """`suivi orgs`, `suivi keys` and `suivi audit`: who may call the API, and the trail of writes."""
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
@@ -12,10 +11,9 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import OrganisationKind, Role
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.cli_database import run_in_transaction
 from suivi.errors import SuiviError
 from suivi.services import audit, keys, organisations
-from suivi.settings import get_settings
 
 orgs_app = typer.Typer(help="Organisations that hold API keys.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
@@ -25,21 +23,9 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one committed transaction on the migrated database."""
-    settings = get_settings()
-    url = resolve_database_url(settings)
-    upgrade_database(url)
-
-    async def main() -> T:
-        engine = create_engine(url, settings)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
+    """Run `work` in one committed transaction; a domain error is a red line and exit 1."""
     try:
-        return asyncio.run(main())
+        return run_in_transaction(work)
     except SuiviError as exc:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1) from exc

@@ -1,41 +1,20 @@
 """`suivi summaries`: check the statistics summaries against the recommendations, rebuild them."""
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.cli_database import run_in_transaction
 from suivi.services import summaries
-from suivi.settings import get_settings
 
 summaries_app = typer.Typer(
     help="The statistics summaries the triggers keep: check them, rebuild them.",
     no_args_is_help=True,
 )
 console = Console(stderr=True)
-
-
-def _run(work: Callable[[AsyncSession], Awaitable[dict[str, int]]]) -> dict[str, int]:
-    """Run `work` in one committed transaction on the migrated database."""
-    settings = get_settings()
-    url = resolve_database_url(settings)
-    upgrade_database(url)
-
-    async def main() -> dict[str, int]:
-        engine = create_engine(url, settings)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")]
@@ -54,7 +33,7 @@ def _print(counts: dict[str, int], heading: str, *, as_json: bool) -> None:
 @summaries_app.command("check")
 def check(as_json: JsonOption = False) -> None:
     """Compare each summary with the recommendations; exit 1 listing the keys that differ."""
-    drift = _run(summaries.check)
+    drift = run_in_transaction(summaries.check)
     _print(drift, "keys that differ", as_json=as_json)
     if any(drift.values()):
         console.print("[red]The summaries have drifted: run `suivi summaries rebuild`.[/red]")
@@ -65,6 +44,6 @@ def check(as_json: JsonOption = False) -> None:
 @summaries_app.command("rebuild")
 def rebuild(as_json: JsonOption = False) -> None:
     """Rewrite both summaries from the recommendations, holding off writers meanwhile."""
-    written = _run(summaries.rebuild)
+    written = run_in_transaction(summaries.rebuild)
     _print(written, "rows written", as_json=as_json)
     console.print("[green]Rebuilt the summaries from the recommendations.[/green]")
