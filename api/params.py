@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import Field, StringConstraints
 
 STATE_PATTERN = "^[A-Z]{3}$"
@@ -18,3 +19,9 @@ PageLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Items per page
 # Optional on every list, so described where it is declared (`| None` would bury it).
 PageCursor = Annotated[str, StringConstraints(max_length=500)]
 CURSOR_DESCRIPTION = "`next_cursor` of the previous page."
+
+
+# Ids are PostgreSQL bigints: a larger number is a 422 naming the parameter, not a 500.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RecommendationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The recommendation's id.")]

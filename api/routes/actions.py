@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, require_role
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit, StateCode
+from api.params import (
+    CURSOR_DESCRIPTION,
+    MAX_ID,
+    PageCursor,
+    PageLimit,
+    RecommendationId,
+    RowId,
+    StateCode,
+)
 from api.schemas.actions import (
     ActionCreate,
     ActionPage,
@@ -31,9 +39,7 @@ router = APIRouter(tags=["actions"])
 # Staff and administrators change any action; a focal point its own institution's.
 WriterDep = Annotated[Caller, Depends(require_role(Role.STAFF, Role.ADMIN, Role.FOCAL_POINT))]
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-ActionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The action's id.")]
-RecommendationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")]
+ActionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The action's id.")]
 
 # One entity tag of an If-Match list: an optional weakness marker, then a quoted opaque tag.
 _ENTITY_TAG = re.compile(r'\s*(W/)?("[^"]*")\s*(?:,|$)')
@@ -45,10 +51,10 @@ class ActionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     state: list[StateCode] = Field([], description="The State (ISO 3166-1 alpha-3).")
-    institution_id: list[Id] = Field([], description="The responsible institution.")
+    institution_id: list[RowId] = Field([], description="The responsible institution.")
     kind: list[ActionKind] = Field([], description="Kind of action.")
     status: list[ActionStatus] = Field([], description="Status of the action.")
-    recommendation_id: list[Id] = Field([], description="Linked to this recommendation.")
+    recommendation_id: list[RowId] = Field([], description="Linked to this recommendation.")
     archived: ArchivedFilter = Field(
         ArchivedFilter.FALSE, description="`false` (default) current, `true` archived, `any`."
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import AdminDep, SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit
+from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
 from api.schemas.admin import (
     KeyCreate,
     KeyCreated,
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/v1")
 
 # Organisations and keys are written by administrators only.
 
-OrganisationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The organisation's id.")]
+OrganisationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organisation's id.")]
 KeyPrefix = Annotated[
     str, Path(pattern="^[0-9a-f]{1,16}$", description="The key's prefix, `sk_<prefix>_...`.")
 ]
@@ -156,7 +156,7 @@ async def list_keys(
     session: SessionDep,
     _caller: AdminDep,
     organisation_id: Annotated[
-        int | None, Query(ge=1, le=2**63 - 1, description="Only this organisation's keys.")
+        int | None, Query(ge=1, le=MAX_ID, description="Only this organisation's keys.")
     ] = None,
     role: Annotated[Role | None, Query(description="Only keys with this role.")] = None,
     active: Annotated[

@@ -3,9 +3,10 @@
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Response
 
 from api.deps import SessionDep, StaffDep
+from api.params import RecommendationId
 from api.schemas.follow_up import AssessmentRead, AssessmentUpdate
 from api.schemas.problems import problem_responses
 from suivi.errors import PreconditionRequired
@@ -14,7 +15,6 @@ from suivi.services.assessments import Assessment, AssessmentChange
 
 router = APIRouter(prefix="/v1/recommendations", tags=["follow-up"])
 
-RecommendationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")]
 # Strong tags only: a weak one (W/"...") never matches If-Match (RFC 9110 section 13.1.1).
 _TAG = re.compile(r'"assessment-(\d{1,19})-v(\d{1,9})"')
 

@@ -5,13 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import SessionDep, StaffDep
+from api.params import MAX_ID, RecommendationId
 from api.schemas.follow_up import FollowUpGradeCreate, FollowUpGradeList, FollowUpGradeRead
 from api.schemas.problems import problem_responses
 from suivi.services import grades as service
 
 router = APIRouter(prefix="/v1/recommendations", tags=["follow-up"])
-
-RecommendationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")]
 
 
 @router.post(
@@ -71,7 +70,7 @@ async def list_grades(
 async def get_grade(
     session: SessionDep,
     recommendation_id: RecommendationId,
-    grade_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The grade's id.")],
+    grade_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The grade's id.")],
 ) -> FollowUpGradeRead:
     """The grade, as it was recorded."""
     grade = await service.get(session, recommendation_id=recommendation_id, grade_id=grade_id)

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, MAX_LIMIT
+from api.params import CURSOR_DESCRIPTION, MAX_ID, MAX_LIMIT
 from api.problems import TYPE_PREFIX, problem_response
 from api.schemas.imports import ImportReportRead, ImportRunPage, ImportRunRead
 from api.schemas.problems import problem_responses
@@ -121,7 +121,7 @@ async def list_imports(
 async def get_import(
     session: SessionDep,
     _caller: StaffDep,
-    import_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The run's id.")],
+    import_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The run's id.")],
 ) -> ImportRunRead:
     """The run with its counts and its first 1,000 errors."""
     return ImportRunRead.model_validate(await service.get_run(session, run_id=import_id))

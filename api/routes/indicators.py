@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, StaffDep, require_role
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit, StateCode
+from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit, StateCode
 from api.schemas.follow_up import (
     IndicatorCreate,
     IndicatorDetailRead,
@@ -24,7 +24,7 @@ from suivi.services.keys import Caller
 
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 
-IndicatorId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The indicator's id.")]
+IndicatorId = Annotated[int, Path(ge=1, le=MAX_ID, description="The indicator's id.")]
 # Staff observe any indicator; a focal point those of its institution's State (checked after).
 ObserverDep = Annotated[Caller, Depends(require_role(Role.STAFF, Role.ADMIN, Role.FOCAL_POINT))]
 
@@ -37,7 +37,7 @@ class IndicatorQuery(BaseModel):
     state: list[StateCode] = Field([], description="State measured (ISO 3166-1 alpha-3).")
     kind: list[IndicatorKind] = Field([], description="Structural, process or outcome.")
     recommendation_id: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="Attached to this recommendation."
+        None, ge=1, le=MAX_ID, description="Attached to this recommendation."
     )
     limit: PageLimit = 50
     cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit, StateCode
+from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit, StateCode
 from api.schemas.institutions import InstitutionCreate, InstitutionPage, InstitutionRead
 from api.schemas.problems import problem_responses
 from models import Institution
@@ -23,7 +23,7 @@ class InstitutionQuery(BaseModel):
 
     state: list[StateCode] = Field([], description="The State (ISO 3166-1 alpha-3).")
     parent_id: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="Only the direct parts of this institution."
+        None, ge=1, le=MAX_ID, description="Only the direct parts of this institution."
     )
     limit: PageLimit = 50
     cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
@@ -93,7 +93,7 @@ async def create_institution(
 )
 async def get_institution(
     session: SessionDep,
-    institution_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The institution's id.")],
+    institution_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The institution's id.")],
 ) -> InstitutionRead:
     """Public."""
     return _read(await service.get(session, institution_id=institution_id))

@@ -9,7 +9,7 @@ from pydantic import Field
 from api.deps import SessionDep
 from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit
+from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
 from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter, to_filters
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
@@ -115,7 +115,7 @@ async def list_recommendations(
 async def get_recommendation(
     session: SessionDep,
     recommendation_id: Annotated[
-        int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")
+        int, Path(ge=1, le=MAX_ID, description="The recommendation's id.")
     ],
 ) -> RecommendationDetailRead:
     """Every text held, the position history, linked State actions, published progress

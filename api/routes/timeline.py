@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import CallerDep, SessionDep
+from api.params import MAX_ID
 from api.schemas.follow_up import TimelineRead
 from api.schemas.problems import problem_responses
 from suivi.services import timeline as service
@@ -23,7 +24,7 @@ async def get_timeline(
     session: SessionDep,
     caller: CallerDep,
     recommendation_id: Annotated[
-        int, Path(ge=1, le=2**63 - 1, description="The recommendation's id.")
+        int, Path(ge=1, le=MAX_ID, description="The recommendation's id.")
     ],
 ) -> TimelineRead:
     """Positions, linked actions, published updates (as the caller may see them: a submitter

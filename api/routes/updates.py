@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CallerDep, SessionDep, StaffDep, require_role
 from api.pagination import decode_cursor, encode_cursor
-from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit
+from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
 from api.schemas.problems import problem_responses
 from api.schemas.updates import SubmitterRead, UpdateCreate, UpdatePage, UpdateRead, UpdateReject
 from models.enums import ReviewState, Role, SourceType
@@ -76,7 +76,7 @@ async def create_recommendation_update(
     response: Response,
     session: SessionDep,
     caller: KeyedDep,
-    recommendation_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The recommendation.")],
+    recommendation_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The recommendation.")],
     body: UpdateCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> UpdateRead:
@@ -103,7 +103,7 @@ async def create_action_update(
     response: Response,
     session: SessionDep,
     caller: KeyedDep,
-    action_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The State action.")],
+    action_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The State action.")],
     body: UpdateCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> UpdateRead:
@@ -120,10 +120,10 @@ class UpdateQuery(BaseModel):
 
     review_state: list[ReviewState] = Field([], description="Review state, e.g. `submitted`.")
     source_type: list[SourceType] = Field([], description="Who the update speaks for.")
-    recommendation_id: int | None = Field(None, ge=1, le=2**63 - 1, description="Its subject.")
-    action_id: int | None = Field(None, ge=1, le=2**63 - 1, description="Its subject.")
+    recommendation_id: int | None = Field(None, ge=1, le=MAX_ID, description="Its subject.")
+    action_id: int | None = Field(None, ge=1, le=MAX_ID, description="Its subject.")
     organisation_id: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="The submitting organisation."
+        None, ge=1, le=MAX_ID, description="The submitting organisation."
     )
     limit: PageLimit = 50
     cursor: PageCursor | None = Field(None, description=CURSOR_DESCRIPTION)
@@ -171,7 +171,7 @@ async def list_updates(
 async def get_update(
     session: SessionDep,
     caller: CallerDep,
-    update_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The update's id.")],
+    update_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The update's id.")],
 ) -> UpdateRead:
     """Published updates to all; unpublished and restricted ones to staff and their own
     organisation only (404 to anyone else)."""
@@ -188,7 +188,7 @@ async def get_update(
 async def publish_update(
     session: SessionDep,
     caller: StaffDep,
-    update_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The update's id.")],
+    update_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The update's id.")],
 ) -> UpdateRead:
     """Only a `submitted` update can be published; its recommendation's status follows."""
     return _read(await service.publish(session, update_id=update_id, reviewer=caller))
@@ -204,7 +204,7 @@ async def publish_update(
 async def reject_update(
     session: SessionDep,
     caller: StaffDep,
-    update_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The update's id.")],
+    update_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The update's id.")],
     body: UpdateReject,
 ) -> UpdateRead:
     """Only a `submitted` update can be rejected; the submitter reads the reason back."""
@@ -223,7 +223,7 @@ async def reject_update(
 async def retract_update(
     session: SessionDep,
     caller: KeyedDep,
-    update_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="The update's id.")],
+    update_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The update's id.")],
 ) -> UpdateRead:
     """Only the submitting organisation, and only while the update is `submitted`."""
     return _read(await service.retract(session, update_id=update_id, caller=caller))

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
-from api.params import STATE_PATTERN
+from api.params import STATE_PATTERN, RowId
 from api.schemas.base import Schema
 from models.enums import ActionKind, ActionStatus
 
@@ -23,7 +23,6 @@ EvidenceUrl = Annotated[
 ]
 # Actions postdate the UN Charter; a year outside this range is a typing error.
 ActionDate = Annotated[date, Field(ge=date(1945, 1, 1), le=date(2100, 12, 31))]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 _EVIDENCE_DESCRIPTION = "Links to evidence (official gazette, decree, court decision...)."
 
@@ -80,7 +79,7 @@ class ActionCreate(Schema):
     kind: ActionKind
     title: Title
     description: Description | None = None
-    institution_id: Id | None = Field(
+    institution_id: RowId | None = Field(
         None, description="The responsible institution; a focal point's own by default."
     )
     state: Annotated[str, StringConstraints(pattern=STATE_PATTERN)] | None = Field(
@@ -104,7 +103,7 @@ class ActionUpdate(Schema):
     kind: ActionKind | None = None
     title: Title | None = None
     description: Description | None = None
-    institution_id: Id | None = Field(None, description="Another institution of the same State.")
+    institution_id: RowId | None = Field(None, description="Another institution of the same State.")
     announced_date: ActionDate | None = None
     started_date: ActionDate | None = None
     completed_date: ActionDate | None = None

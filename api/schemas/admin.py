@@ -5,11 +5,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from api.params import Label
+from api.params import Label, RowId
 from api.schemas.base import Schema
 from models.enums import OrganisationKind, Role
 
-DatabaseId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # Several lines are allowed (an address, a phone number); NUL is not, PostgreSQL refuses it.
 Contact = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 
@@ -29,7 +28,7 @@ class OrganisationCreate(Schema):
 
     name: Label = Field(description="Unique name, e.g. `OHCHR Tunisia`.")
     kind: OrganisationKind
-    institution_id: DatabaseId | None = Field(
+    institution_id: RowId | None = Field(
         default=None,
         description="`state` only: the institution its focal points act for (must exist).",
     )
@@ -65,7 +64,7 @@ class OrganisationPage(Schema):
 class KeyCreate(Schema):
     """A new API key for an organisation."""
 
-    organisation_id: DatabaseId = Field(description="The organisation that holds the key.")
+    organisation_id: RowId = Field(description="The organisation that holds the key.")
     role: Role = Field(description="What the key may do.")
     expires_at: Annotated[datetime | None, AfterValidator(_in_the_future)] = Field(
         default=None,

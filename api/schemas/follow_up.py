@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, model_validator
 
-from api.params import STATE_PATTERN
+from api.params import MAX_ID, STATE_PATTERN
 from api.schemas.base import Schema
 from models.enums import (
     ActionStatus,
@@ -275,7 +275,7 @@ class IndicatorCreate(Schema):
     next_reporting_date: date | None = Field(
         default=None, description="When the next value is due."
     )
-    recommendation_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+    recommendation_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default=[],
         max_length=1000,
         description="Recommendations it helps assess; of the indicator's State when it has one.",

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from api.params import STATE_PATTERN
+from api.params import MAX_ID, STATE_PATTERN
 from api.schemas.base import Schema
 
 # No control characters: PostgreSQL refuses NUL, and none belongs in a name.
@@ -35,7 +35,7 @@ class InstitutionCreate(Schema):
         description="The State, ISO 3166-1 alpha-3."
     )
     parent_id: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="The larger institution of the same State."
+        None, ge=1, le=MAX_ID, description="The larger institution of the same State."
     )
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
+from api.params import MAX_ID
 from api.schemas.base import Schema
 from models.enums import Confidentiality, ImplementationStatus, ReviewState, SourceType
 
@@ -52,7 +53,7 @@ class UpdateCreate(Schema):
     supersedes_id: int | None = Field(
         None,
         ge=1,
-        le=2**63 - 1,
+        le=MAX_ID,
         description="The earlier update of the same subject, by the same organisation, "
         "that this one corrects.",
     )
