@@ -22,7 +22,11 @@ def _complete(spec: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             responses: dict[str, Any] = operation.get("responses", {})
             if method in WRITE_METHODS:
-                for status, response in problem_responses(413, 429).items():
+                answered = [413, 429]
+                body = operation.get("requestBody", {}).get("content", {})
+                if "application/json" in body:
+                    answered.insert(0, 400)  # a body that is not valid JSON, with line and column
+                for status, response in problem_responses(*answered).items():
                     responses.setdefault(
                         str(status),
                         {

@@ -16,6 +16,8 @@ from suivi.errors import DatabaseUnavailable, InvalidField, SuiviError
 logger = structlog.get_logger(__name__)
 
 TYPE_PREFIX = "urn:suivi:problem:"
+INVALID_JSON = TYPE_PREFIX + "invalid-json"
+INVALID_JSON_TITLE = "The request body is not valid JSON"
 
 
 def problem_response(
@@ -69,8 +71,56 @@ async def _invalid_field(request: Request, exc: Exception) -> JSONResponse:
     return await _validation_error(request, RequestValidationError([error]))
 
 
+def _json_decode_failure(exc: RequestValidationError) -> tuple[int, str] | None:
+    """The character offset and reason, when `exc` reports a body that did not parse as JSON."""
+    errors = exc.errors()
+    if len(errors) != 1:
+        return None
+    [error] = errors
+    location = tuple(error.get("loc", ()))
+    # A pydantic `Json` field fails with the same type, but is located by its field name.
+    if (
+        error.get("type") != "json_invalid"
+        or len(location) != 2
+        or location[0] != "body"
+        or not isinstance(location[1], int)
+    ):
+        return None
+    context = error.get("ctx") or {}
+    return location[1], str(context.get("error") or "JSON decode error")
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of `offset` in `text`, clamped to its end."""
+    offset = min(max(offset, 0), len(text))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+async def _invalid_json(
+    request: Request, exc: RequestValidationError, offset: int, reason: str
+) -> JSONResponse:
+    # FastAPI's offset counts characters of the text the decoder saw (a UTF-8 BOM already
+    # stripped, UTF-16 already decoded), which it keeps as `exc.body`.
+    text = exc.body if isinstance(exc.body, str) else None
+    if text is None:
+        text = (await request.body()).decode("utf-8", errors="replace")
+    line, column = _line_and_column(text, offset)
+    return problem_response(
+        400,
+        type_=INVALID_JSON,
+        title=INVALID_JSON_TITLE,
+        detail=f"The body is not valid JSON at line {line}, column {column}: {reason}.",
+        instance=request.url.path,
+        line=line,
+        column=column,
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if (failure := _json_decode_failure(exc)) is not None:
+        return await _invalid_json(request, exc, *failure)
     errors = []
     for error in exc.errors():
         where, name = _parameter_name(tuple(error.get("loc", ())))
@@ -86,8 +136,35 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _undecodable_body(request: Request) -> JSONResponse | None:
+    """The problem for a body that is not UTF-8, or None when it is."""
+    try:
+        (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Counted in the bytes sent; the decoder's own offset skips a leading BOM.
+        return problem_response(
+            400,
+            type_=INVALID_JSON,
+            title=INVALID_JSON_TITLE,
+            detail=(
+                f"The body is not UTF-8: the byte at offset {error.start} "
+                "(counting from 0) cannot be decoded."
+            ),
+            instance=request.url.path,
+            byte_offset=error.start,
+        )
+    return None
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    # FastAPI turns a body its JSON decoder cannot decode into a bare 400.
+    if (
+        exc.status_code == 400
+        and isinstance(exc.__cause__, UnicodeDecodeError)
+        and (problem := await _undecodable_body(request)) is not None
+    ):
+        return problem
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == HTTPStatus(exc.status_code).phrase:
         detail = None

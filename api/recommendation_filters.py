@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.params import Label, SearchText, StateCode
-from models.enums import ImplementationStatus, MechanismCode, Position
+from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat
 from suivi.services.recommendations import HrdFilter, RecommendationFilters
 
 
@@ -46,6 +46,9 @@ class RecommendationFilterQuery(BaseModel):
         None, description="Relevance to human rights defenders; `any` is direct or related."
     )
     status: list[ImplementationStatus] = Field([], description="Derived implementation status.")
+    source_format: list[SourceFormat] = Field(
+        [], description="Where the record came from; `sample` is the illustrative sample."
+    )
     year_from: int | None = Field(None, ge=1945, le=2100, description="Issued in or after.")
     year_to: int | None = Field(None, ge=1945, le=2100, description="Issued in or before.")
     updated_since: datetime | None = Field(
@@ -85,6 +88,7 @@ def to_filters(params: RecommendationFilterQuery) -> RecommendationFilters:
         sdgs=params.sdg,
         hrd=params.hrd,
         statuses=params.status,
+        source_formats=params.source_format,
         year_from=params.year_from,
         year_to=params.year_to,
         updated_since=updated_since,

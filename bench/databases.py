@@ -3,7 +3,11 @@
 import asyncio
 import os
 import tempfile
+import time
 from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
 
 from suivi.db import upgrade_database
 from suivi.embedded import embedded_database_url
@@ -28,3 +32,41 @@ async def fresh_database(admin: str) -> str:
 async def drop(admin: str, url: str) -> None:
     """Drop a database made by fresh_database."""
     await drop_database(admin, url)
+
+
+# The columns an import writes: what a bare COPY of the same rows must write too.
+COPY_COLUMNS = (
+    "natural_key, state_code, body_id, document_id, paragraph, language, text, annotation_type, "
+    "recommending_states, position, action_category, session, cycle, issued_date, themes, "
+    "affected_persons, sdgs, hrd_relevance, hrd_reasons, follow_up_selected, status, "
+    "source_format, source_record_id, content_hash"
+)
+
+
+async def timed_copy(source_url: str, target_url: str) -> float:
+    """Seconds to COPY the rows the import wrote into an empty recommendations table."""
+
+    def dsn(url: str) -> str:
+        return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    source = await asyncpg.connect(dsn(source_url))
+    target = await asyncpg.connect(dsn(target_url))
+    try:
+        # The documents the rows cite are there first, as they would be: not timed.
+        documents = await source.fetch("SELECT * FROM documents")
+        if documents:
+            await target.copy_records_to_table(
+                "documents",
+                records=[tuple(d) for d in documents],
+                columns=list(documents[0].keys()),
+            )
+        rows = await source.fetch(f"SELECT {COPY_COLUMNS} FROM recommendations")
+        columns = [c.strip() for c in COPY_COLUMNS.split(",")]
+        started = time.perf_counter()
+        await target.copy_records_to_table(
+            "recommendations", records=[tuple(r) for r in rows], columns=columns
+        )
+        return time.perf_counter() - started
+    finally:
+        await source.close()
+        await target.close()

@@ -8,6 +8,7 @@ every false positive and false negative for a person to judge.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -18,7 +19,13 @@ from models.enums import HrdRelevance
 from suivi.records import RecommendationRecord, RecordError
 from suivi.relevance import classify
 
-REAL_FILE = Path(__file__).resolve().parents[2] / "shared/data/upr-info/upr-info-sessions-1-5.csv"
+REAL_FILE = (
+    Path(
+        os.environ.get("SUIVI_REAL_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared/data"
+    )
+    / "upr-info"
+    / "upr-info-sessions-1-5.csv"
+)
 ISSUE = "human rights defenders"
 TARGET_PRECISION = 0.95
 TARGET_RECALL = 0.95

@@ -10,25 +10,23 @@ import argparse
 import asyncio
 import csv
 import io
+import os
 import statistics
 import time
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
-from bench.databases import admin_url, drop, fresh_database
+from bench.databases import admin_url, drop, fresh_database, timed_copy
 from importers.encoding import decode_source
-from importers.pipeline import ImportFormat, run_import
 from suivi.db import create_engine, create_sessionmaker
+from suivi.services.import_flow import ImportFormat, run_import
 from suivi.settings import Settings
 
-REAL_FILE = Path(__file__).resolve().parents[2] / "shared/data/upr-info/upr-info-sessions-1-5.csv"
-COPY_COLUMNS = (
-    "natural_key, state_code, body_id, document_id, paragraph, language, text, annotation_type, "
-    "recommending_states, position, action_category, session, cycle, issued_date, themes, "
-    "affected_persons, sdgs, hrd_relevance, hrd_reasons, follow_up_selected, status, "
-    "source_format, source_record_id, content_hash"
+REAL_FILE = (
+    Path(
+        os.environ.get("SUIVI_REAL_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared/data"
+    )
+    / "upr-info"
+    / "upr-info-sessions-1-5.csv"
 )
 
 
@@ -74,27 +72,6 @@ async def timed_import(url: str, data: bytes) -> tuple[float, int]:
     return elapsed, report.created
 
 
-async def timed_copy(source_url: str, target_url: str) -> float:
-    """Seconds to COPY the rows the import wrote into an empty recommendations table."""
-
-    def dsn(url: str) -> str:
-        return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-    source = await asyncpg.connect(dsn(source_url))
-    target = await asyncpg.connect(dsn(target_url))
-    try:
-        rows = await source.fetch(f"SELECT {COPY_COLUMNS} FROM recommendations")
-        columns = [c.strip() for c in COPY_COLUMNS.split(",")]
-        started = time.perf_counter()
-        await target.copy_records_to_table(
-            "recommendations", records=[tuple(r) for r in rows], columns=columns
-        )
-        return time.perf_counter() - started
-    finally:
-        await source.close()
-        await target.close()
-
-
 async def bench(real: bytes, runs: int) -> None:
     admin = admin_url()
     large = scaled_file(real, 40_000)
@@ -115,7 +92,7 @@ async def bench(real: bytes, runs: int) -> None:
         print(
             f"{label}: {created:,} rows, import median {median_import:.3f} s "
             f"({created / median_import:,.0f} rows/s), bare COPY median {median_copy:.3f} s, "
-            f"import/COPY ratio {median_import / median_copy:.1f} (runs: {runs})"
+            f"import/COPY ratio {median_import / median_copy:.2f} (runs: {runs})"
         )
 
 

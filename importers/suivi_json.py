@@ -19,13 +19,11 @@ import ijson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.enums import HrdRelevance, MechanismCode, Position, SourceFormat
+from suivi.countries import StateResolver, default_resolver, unknown_state_message
+from suivi.exporters.suivi_json import FORMAT_NAME, FORMAT_VERSION
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
 
-FORMAT_NAME = "suivi"
-FORMAT_VERSION = 1
 _ITEM = "recommendations.item"
-
-StateCode = Field(pattern="^[A-Z]{3}$")
 
 
 class _Reason(BaseModel):
@@ -40,7 +38,7 @@ class SuiviJsonRecommendation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     natural_key: str = Field(min_length=1)
-    state: str = StateCode
+    state: str = Field(min_length=1, max_length=200)
     mechanism: MechanismCode
     body: str = Field(min_length=1, max_length=32)
     body_name: str | None = None
@@ -69,7 +67,10 @@ class SuiviJsonRecommendation(BaseModel):
             raise ValueError(f"texts has no text in its language {self.language!r}")
         return RecommendationRecord(
             natural_key=self.natural_key,
-            source_format=SourceFormat.SUIVI_JSON,
+            # The illustrative sample stays marked as such wherever it is moved to.
+            source_format=SourceFormat.SAMPLE
+            if self.source_format is SourceFormat.SAMPLE
+            else SourceFormat.SUIVI_JSON,
             location=SourceLocation(record=index),
             state=self.state,
             body=self.body,
@@ -96,20 +97,59 @@ class SuiviJsonRecommendation(BaseModel):
         )
 
 
-def _convert(obj: Any, index: int) -> RecommendationRecord | RecordError:
+def _resolved(
+    record: RecommendationRecord, states: StateResolver, original: Any
+) -> list[RecordError]:
+    """Errors of the record's State names; codes stay codes, other names are resolved."""
+    errors = []
+    code = states.resolve(record.state)
+    if code is None:
+        message = unknown_state_message("State under review", record.state, states)
+        errors.append(RecordError(record.location, "state", message, original=original))
+    else:
+        record.state = code
+    codes = []
+    for position, name in enumerate(record.recommending_states):
+        code = states.resolve(name)
+        if code is None:
+            message = unknown_state_message("recommending State", name, states)
+            column = f"recommending_states.{position}"
+            errors.append(RecordError(record.location, column, message, original=original))
+        else:
+            codes.append(code)
+    record.recommending_states = list(dict.fromkeys(codes))
+    return errors
+
+
+def _convert(
+    obj: Any, index: int, states: StateResolver
+) -> list[RecommendationRecord | RecordError]:
     location = SourceLocation(record=index)
+    original = obj if isinstance(obj, dict) else None
     try:
-        return SuiviJsonRecommendation.model_validate(obj).to_record(index)
+        record = SuiviJsonRecommendation.model_validate(obj).to_record(index)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        column = ".".join(str(part) for part in first["loc"]) or None
-        return RecordError(location, column, first["msg"])
+        return [
+            RecordError(
+                location,
+                ".".join(str(part) for part in error["loc"]) or None,
+                error["msg"],
+                original=original,
+            )
+            for error in exc.errors()
+        ]
     except ValueError as exc:
-        return RecordError(location, "texts", str(exc))
+        return [RecordError(location, "texts", str(exc), original=original)]
+    errors = _resolved(record, states, original)
+    return [*errors] if errors else [record]
 
 
-def read_suivi_json(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
-    """Records of a Suivi JSON export, validated one by one."""
+def read_suivi_json(
+    stream: BinaryIO, *, states: StateResolver | None = None
+) -> Iterator[RecommendationRecord | RecordError]:
+    """Records of a Suivi JSON export, validated one by one; States may be given by code or
+    by name, resolved by `states` (the built-in names when None)."""
+    names = states or default_resolver()
     header: dict[str, Any] = {}
     builder: ijson.ObjectBuilder | None = None
     index = 0
@@ -119,7 +159,7 @@ def read_suivi_json(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordE
                 builder.event(event, value)
                 # Nested objects end under longer prefixes; this is the recommendation's own end.
                 if prefix == _ITEM and event == "end_map":
-                    yield _convert(builder.value, index)
+                    yield from _convert(builder.value, index, names)
                     builder = None
                     index += 1
                 continue

@@ -4,16 +4,18 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import ijson
 
 from models.enums import MechanismCode, Position, SourceFormat
-from suivi.countries import to_alpha3
+from suivi.countries import StateResolver, default_resolver, unknown_state_message
 from suivi.records import RecommendationRecord, RecordError, SourceLocation, upr_cycle
+
+_T = TypeVar("_T")
 
 CHUNK_SIZE = 64 * 1024
 REQUIRED_FIELDS = ("AnnotationId", "Body", "Countries", "Text")
@@ -148,25 +150,29 @@ def _mandate_code(kind: str, title: str) -> str:
     return f"{code}-{digest}"
 
 
-def _state_under_review(value: Any) -> str:
+def _state_under_review(value: Any, states: StateResolver) -> str:
     countries = _strings(value, "Countries")
     if not countries:
         raise _FieldError("Countries", "no State under review: Countries is empty")
     if len(countries) > 1:
         names = ", ".join(repr(c) for c in countries)
         raise _FieldError("Countries", f"one State under review expected, found {names}")
-    code = to_alpha3(countries[0])
+    code = states.resolve(countries[0])
     if code is None:
-        raise _FieldError("Countries", f"unknown country {countries[0]!r}")
+        raise _FieldError(
+            "Countries", unknown_state_message("State under review", countries[0], states)
+        )
     return code
 
 
-def _recommending_states(value: Any) -> list[str]:
+def _recommending_states(value: Any, states: StateResolver) -> list[str]:
     codes = []
     for name in _strings(value, "UprRecommendingCountry"):
-        code = to_alpha3(name)
+        code = states.resolve(name)
         if code is None:
-            raise _FieldError("UprRecommendingCountry", f"unknown recommending State {name!r}")
+            raise _FieldError(
+                "UprRecommendingCountry", unknown_state_message("recommending State", name, states)
+            )
         codes.append(code)
     return list(dict.fromkeys(codes))
 
@@ -294,52 +300,102 @@ def _position(value: Any) -> Position | None:
     raise _FieldError("UprPositions", f"conflicting UPR positions: {names}")
 
 
-def _record(item: dict[str, Any], index: int) -> RecommendationRecord:
-    for name in REQUIRED_FIELDS:
-        if name not in item:
-            raise _FieldError(name, f"the record has no {name}")
-    annotation_id = _string(item["AnnotationId"], "AnnotationId").strip()
-    if not annotation_id:
-        raise _FieldError("AnnotationId", "AnnotationId is empty")
-    body, mechanism, body_name = _body(_string(item["Body"], "Body"))
-    paragraph, text = _paragraph_and_text(item["Text"])
-    session = _whole_number(item.get("UprSession"), "UprSession")
-    cycle = _whole_number(item.get("UprCycle"), "UprCycle")
+class _Fields:
+    """Reads a record's fields, keeping every field error instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[_FieldError] = []
+
+    def get(self, read: Callable[[], _T]) -> _T | None:
+        try:
+            return read()
+        except _FieldError as exc:
+            self.errors.append(exc)
+            return None
+
+
+def _record(
+    item: dict[str, Any], index: int, states: StateResolver
+) -> RecommendationRecord | list[_FieldError]:
+    missing = [
+        _FieldError(name, f"the record has no {name}")
+        for name in REQUIRED_FIELDS
+        if name not in item
+    ]
+    if missing:
+        return missing
+    fields = _Fields()
+    annotation_id = fields.get(lambda: _annotation_id(item["AnnotationId"]))
+    body = fields.get(lambda: _body(_string(item["Body"], "Body")))
+    paragraph_text = fields.get(lambda: _paragraph_and_text(item["Text"]))
+    session = fields.get(lambda: _whole_number(item.get("UprSession"), "UprSession"))
+    cycle = fields.get(lambda: _whole_number(item.get("UprCycle"), "UprCycle"))
+    state = fields.get(lambda: _state_under_review(item["Countries"], states))
+    symbol = fields.get(lambda: _optional_text(item.get("Symbol"), "Symbol", SYMBOL_LENGTH))
+    annotation_type = fields.get(lambda: _annotation_type(item.get("AnnotationType")))
+    recommending = fields.get(
+        lambda: _recommending_states(item.get("UprRecommendingCountry"), states)
+    )
+    position = fields.get(lambda: _position(item.get("UprPositions")))
+    issued = fields.get(lambda: _issued_date(item.get("PublicationDate")))
+    themes = fields.get(lambda: _strings(item.get("Themes"), "Themes"))
+    affected = fields.get(lambda: _strings(item.get("AffectedPersons"), "AffectedPersons"))
+    sdgs = fields.get(lambda: _sdgs(item.get("Sdgs")))
+    if fields.errors:
+        return fields.errors
+    assert annotation_id is not None
+    assert body is not None
+    assert paragraph_text is not None
+    assert state is not None
+    code, mechanism, body_name = body
+    paragraph, text = paragraph_text
     return RecommendationRecord(
         natural_key=f"uhri:{annotation_id}",
         source_format=SourceFormat.UHRI,
         location=SourceLocation(record=index),
-        state=_state_under_review(item["Countries"]),
-        body=body,
+        state=state,
+        body=code,
         mechanism=mechanism,
         language="en",
         text=text,
         source_record_id=annotation_id,
         body_name=body_name,
-        document_symbol=_optional_text(item.get("Symbol"), "Symbol", SYMBOL_LENGTH),
+        document_symbol=symbol,
         paragraph=paragraph,
-        annotation_type=_annotation_type(item.get("AnnotationType")),
-        recommending_states=_recommending_states(item.get("UprRecommendingCountry")),
-        position=_position(item.get("UprPositions")),
+        annotation_type=annotation_type,
+        recommending_states=recommending or [],
+        position=position,
         session=session,
         cycle=cycle if cycle is not None or session is None else upr_cycle(session),
-        issued_date=_issued_date(item.get("PublicationDate")),
-        themes=_strings(item.get("Themes"), "Themes"),
-        affected_persons=_strings(item.get("AffectedPersons"), "AffectedPersons"),
-        sdgs=_sdgs(item.get("Sdgs")),
+        issued_date=issued,
+        themes=themes or [],
+        affected_persons=affected or [],
+        sdgs=sdgs or [],
     )
 
 
-def _record_or_error(item: Any, index: int) -> RecommendationRecord | RecordError:
+def _annotation_id(value: Any) -> str:
+    annotation_id = _string(value, "AnnotationId").strip()
+    if not annotation_id:
+        raise _FieldError("AnnotationId", "AnnotationId is empty")
+    return annotation_id
+
+
+def _record_or_errors(
+    item: Any, index: int, states: StateResolver
+) -> Iterator[RecommendationRecord | RecordError]:
     location = SourceLocation(record=index)
     if not isinstance(item, dict):
-        return RecordError(location, None, f"a record must be a JSON object, not {_describe(item)}")
-    try:
-        return _record(item, index)
-    except _FieldError as exc:
-        annotation_id = item.get("AnnotationId")
-        where = f" (AnnotationId {annotation_id})" if isinstance(annotation_id, str) else ""
-        return RecordError(location, exc.column, exc.message + where)
+        yield RecordError(location, None, f"a record must be a JSON object, not {_describe(item)}")
+        return
+    result = _record(item, index, states)
+    if isinstance(result, RecommendationRecord):
+        yield result
+        return
+    annotation_id = item.get("AnnotationId")
+    where = f" (AnnotationId {annotation_id})" if isinstance(annotation_id, str) else ""
+    for error in result:
+        yield RecordError(location, error.column, error.message + where, original=item)
 
 
 def _parser_message(exc: Exception) -> str:
@@ -367,8 +423,12 @@ def _truncated(index: int, size: int, exc: Exception) -> RecordError:
     )
 
 
-def read_uhri(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
-    """Records of a UHRI JSON export (one array of records), parsed as a stream."""
+def read_uhri(
+    stream: BinaryIO, *, states: StateResolver | None = None
+) -> Iterator[RecommendationRecord | RecordError]:
+    """Records of a UHRI JSON export (one array of records), parsed as a stream; State names
+    are resolved by `states` (the built-in names when None)."""
+    names = states or default_resolver()
     parsed = ijson.sendable_list()
     # ijson picks its C backend (yajl2_c) when it is installed; pushing chunks lets us know
     # how far into the file a parse error is, which ijson's messages do not say.
@@ -398,12 +458,12 @@ def read_uhri(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
             parser.send(chunk)
         except ijson.JSONError as exc:
             for item in parsed:
-                yield _record_or_error(item, index)
+                yield from _record_or_errors(item, index, names)
                 index += 1
             yield _malformed(index, start, consumed, exc)
             return
         for item in parsed:
-            yield _record_or_error(item, index)
+            yield from _record_or_errors(item, index, names)
             index += 1
         del parsed[:]
     if not started:
@@ -415,5 +475,5 @@ def read_uhri(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
         yield _truncated(index, consumed, exc)
         return
     for item in parsed:
-        yield _record_or_error(item, index)
+        yield from _record_or_errors(item, index, names)
         index += 1

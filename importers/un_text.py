@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from importers.encoding import SourceEncodingError, decode_source
 from models.enums import MechanismCode, SourceFormat
-from suivi.countries import to_alpha3
+from suivi.countries import StateResolver, default_resolver
 from suivi.records import (
     RecommendationRecord,
     RecordError,
@@ -154,17 +154,17 @@ def _looks_like_name(value: str) -> bool:
     return True
 
 
-def _classify(inner: str) -> tuple[list[str], list[str]] | None:
+def _classify(inner: str, states: StateResolver) -> tuple[list[str], list[str]] | None:
     """Codes and unknown names of a group, or None when the group is not a list of States."""
     name = _clean(inner)
-    code = to_alpha3(name)
+    code = states.resolve(name)
     if code is not None:
         return [code], []
     # Older reports list several States in one group: "(Ghana, Uruguay)".
     codes: list[str] = []
     unknown: list[str] = []
     for part in _split_top_level(name, ","):
-        part_code = to_alpha3(part)
+        part_code = states.resolve(part)
         if part_code is not None:
             codes.append(part_code)
         elif _looks_like_name(part):
@@ -174,7 +174,7 @@ def _classify(inner: str) -> tuple[list[str], list[str]] | None:
     return codes, unknown
 
 
-def _trailing_groups(body: str) -> list[_Group]:
+def _trailing_groups(body: str, states: StateResolver) -> list[_Group]:
     """The parenthesised groups that end `body`, right to left, up to the first that is text."""
     groups: list[_Group] = []
     end = len(body)
@@ -185,16 +185,16 @@ def _trailing_groups(body: str) -> list[_Group]:
         start = _opening(body, end - 1)
         if start is None:
             return groups
-        classified = _classify(body[start + 1 : end - 1])
+        classified = _classify(body[start + 1 : end - 1], states)
         if classified is None:
             return groups
         groups.append(_Group(start, *classified))
         end = start
 
 
-def _split_states(body: str) -> tuple[str, list[str], list[str]]:
+def _split_states(body: str, states: StateResolver) -> tuple[str, list[str], list[str]]:
     """The text, the recommending States' codes and the unknown names at the end of `body`."""
-    groups = _trailing_groups(body)
+    groups = _trailing_groups(body, states)
     accepted: list[_Group] = []
     for index, group in enumerate(groups):
         if group.unknown:
@@ -211,12 +211,12 @@ def _split_states(body: str) -> tuple[str, list[str], list[str]]:
     return body[: accepted[-1].start].rstrip(" ,;"), list(dict.fromkeys(codes)), []
 
 
-def _is_complete(text: str) -> bool:
+def _is_complete(text: str, states: StateResolver) -> bool:
     """Whether a paragraph already ends with its States and final punctuation."""
     cleaned = _clean(text)
     if not _FINAL_PUNCTUATION.search(cleaned):
         return False
-    _, codes, _ = _split_states(_FINAL_PUNCTUATION.sub("", cleaned, count=1))
+    _, codes, _ = _split_states(_FINAL_PUNCTUATION.sub("", cleaned, count=1), states)
     return bool(codes)
 
 
@@ -249,6 +249,7 @@ def _record_or_error(
     state: str,
     session: int | None,
     language: str,
+    states: StateResolver,
 ) -> RecommendationRecord | RecordError:
     where = SourceLocation(line=paragraph.line)
     if paragraph.first_line is not None:
@@ -258,7 +259,7 @@ def _record_or_error(
             f"paragraph {paragraph.number} appears twice (first on line {paragraph.first_line})",
         )
     body = _FINAL_PUNCTUATION.sub("", _clean(paragraph.text), count=1)
-    text, codes, unknown = _split_states(body)
+    text, codes, unknown = _split_states(body, states)
     if not text:
         return RecordError(where, "text", f"paragraph {paragraph.number} has no text")
     if unknown:
@@ -284,7 +285,7 @@ def _record_or_error(
     )
 
 
-def _paragraphs(text: str, symbol: str) -> Iterator[_Paragraph]:
+def _paragraphs(text: str, symbol: str, states: StateResolver) -> Iterator[_Paragraph]:
     """The numbered recommendations of `text`, their lines joined, everything else left out."""
     seen: dict[str, int] = {}
     current: _Paragraph | None = None
@@ -326,25 +327,38 @@ def _paragraphs(text: str, symbol: str) -> Iterator[_Paragraph]:
         # Once a recommendation has its States and final ";", what follows until the next number
         # is the layout's (a thematic list's "Source of position", themes), not more text.
         if current is not None and not complete:
-            complete = _is_complete(current.text)
+            complete = _is_complete(current.text, states)
     if current is not None:
         yield current
 
 
 def read_un_text(
-    stream: BinaryIO, *, symbol: str, state: str, session: int | None, language: str = "en"
+    stream: BinaryIO,
+    *,
+    symbol: str,
+    state: str,
+    session: int | None,
+    language: str = "en",
+    states: StateResolver | None = None,
 ) -> Iterator[RecommendationRecord | RecordError]:
-    """Records of the numbered recommendations in the copied text of the UN report `symbol`."""
+    """Records of the numbered recommendations in the copied text of the UN report `symbol`;
+    recommending States' names are resolved by `states` (the built-in names when None)."""
+    names = states or default_resolver()
     try:
         decoded = decode_source(stream.read())
     except SourceEncodingError as exc:
         yield RecordError(SourceLocation(line=exc.line), f"column {exc.column}", exc.message)
         return
     found = False
-    for paragraph in _paragraphs(decoded.text, symbol):
+    for paragraph in _paragraphs(decoded.text, symbol, names):
         found = True
         yield _record_or_error(
-            paragraph, symbol=symbol, state=state, session=session, language=language
+            paragraph,
+            symbol=symbol,
+            state=state,
+            session=session,
+            language=language,
+            states=names,
         )
     if not found:
         yield RecordError(

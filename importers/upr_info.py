@@ -4,14 +4,16 @@ import csv
 import hashlib
 import html
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from importers.encoding import SourceEncodingError, decode_source
 from models.enums import MechanismCode, Position, SourceFormat
-from suivi.countries import to_alpha3
+from suivi.countries import StateResolver, default_resolver, unknown_state_message
 from suivi.records import RecommendationRecord, RecordError, SourceLocation, upr_cycle
+
+_T = TypeVar("_T")
 
 COLUMNS = (
     "To",
@@ -64,19 +66,27 @@ class _RowError(ValueError):
         self.message = message
 
 
-@lru_cache(maxsize=4096)
-def _country(cell: str) -> str | None:
-    # A file names the same few hundred States thousands of times.
-    return to_alpha3(_clean(cell))
+class _States:
+    """The import's State names resolved once per distinct cell: a file names the same few
+    hundred States thousands of times."""
+
+    def __init__(self, resolver: StateResolver) -> None:
+        self.resolver = resolver
+        self.codes: dict[str, str | None] = {}
+
+    def code(self, cell: str, column: str, role: str) -> str:
+        if cell not in self.codes:
+            if len(self.codes) > MAX_CACHED_NAMES:
+                self.codes.clear()
+            self.codes[cell] = self.resolver.resolve(_clean(cell))
+        code = self.codes[cell]
+        if code is None:
+            raise _RowError(column, unknown_state_message(role, _clean(cell), self.resolver))
+        return code
 
 
-def _state(value: str, column: str, role: str) -> str:
-    code = _country(value)
-    if code is None:
-        raise _RowError(column, f"unknown {role} {_clean(value)!r}")
-    return code
-
-
+# A hostile file could name millions of distinct "States"; the cache stays bounded.
+MAX_CACHED_NAMES = 4096
 _ACTIONS = frozenset("12345")
 
 
@@ -94,27 +104,66 @@ def _themes(issues: str) -> tuple[str, ...]:
     return tuple(themes)
 
 
-def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
-    state = _state(row["To"], "To", "State under review")
-    text = _clean(row["Text"])
+def _checked(errors: list[_RowError], check: Callable[[], _T]) -> _T | None:
+    """The value of `check()`, or None with its error kept: a row reports every bad cell."""
+    try:
+        return check()
+    except _RowError as exc:
+        errors.append(exc)
+        return None
+
+
+def _session(cell: str) -> int:
+    text = _clean(cell)
+    if not (text.isascii() and text.isdecimal()) or int(text) < 1:
+        raise _RowError("Session", f"session must be a positive whole number, not {text!r}")
+    return int(text)
+
+
+def _response(cell: str) -> Position | None:
+    response = _clean(cell).casefold()
+    if response and response not in RESPONSES:
+        raise _RowError("Response", f"unknown response {cell!r}")
+    return RESPONSES[response] if response else None
+
+
+def _action(cell: str) -> int | None:
+    action = _clean(cell)
+    if action and action not in _ACTIONS:
+        raise _RowError("Action", f"action category must be 1 to 5, not {action!r}")
+    return int(action) if action else None
+
+
+def _text(cell: str) -> str:
+    text = _clean(cell)
     if not text:
         raise _RowError("Text", "the recommendation has no text")
+    return text
+
+
+def _row_record(
+    row: dict[str, str], line: int, states: _States
+) -> RecommendationRecord | list[_RowError]:
+    errors: list[_RowError] = []
+    state = _checked(errors, lambda: states.code(row["To"], "To", "State under review"))
+    text = _checked(errors, lambda: _text(row["Text"]))
     recommending = row["From"]
     from_state = (
         None
         if _clean(recommending).casefold() in {"", UNKNOWN_STATE}
-        else _state(recommending, "From", "recommending State")
+        else _checked(
+            errors,
+            lambda: states.code(recommending, "From", "recommending State"),
+        )
     )
-    response = _clean(row["Response"]).casefold()
-    if response and response not in RESPONSES:
-        raise _RowError("Response", f"unknown response {row['Response']!r}")
-    action = _clean(row["Action"])
-    if action and action not in _ACTIONS:
-        raise _RowError("Action", f"action category must be 1 to 5, not {action!r}")
-    session_text = _clean(row["Session"])
-    if not (session_text.isascii() and session_text.isdecimal()) or int(session_text) < 1:
-        raise _RowError("Session", f"session must be a positive whole number, not {session_text!r}")
-    session = int(session_text)
+    position = _checked(errors, lambda: _response(row["Response"]))
+    action = _checked(errors, lambda: _action(row["Action"]))
+    session = _checked(errors, lambda: _session(row["Session"]))
+    if errors:
+        return errors
+    assert state is not None
+    assert text is not None
+    assert session is not None
     return RecommendationRecord(
         natural_key=natural_key(state, session, from_state, text),
         source_format=SourceFormat.UPR_INFO,
@@ -125,16 +174,28 @@ def _row_record(row: dict[str, str], line: int) -> RecommendationRecord:
         language="en",
         text=text,
         recommending_states=[from_state] if from_state else [],
-        position=RESPONSES[response] if response else None,
-        action_category=int(action) if action else None,
+        position=position,
+        action_category=action,
         session=session,
         cycle=upr_cycle(session),
         themes=list(_themes(row["Issue"])),
     )
 
 
-def read_upr_info(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
-    """Records of a UPR Info CSV in any of the encodings and line endings it comes in."""
+def _original(header: list[str], values: list[str]) -> dict[str, str]:
+    """A row's cells by column name; cells past the header are kept under numbered names."""
+    original = dict(zip(header, values, strict=False))
+    for extra, value in enumerate(values[len(header) :], start=1):
+        original[f"extra {extra}"] = value
+    return original
+
+
+def read_upr_info(
+    stream: BinaryIO, *, states: StateResolver | None = None
+) -> Iterator[RecommendationRecord | RecordError]:
+    """Records of a UPR Info CSV in any of the encodings and line endings it comes in; State
+    names are resolved by `states` (the built-in names when None)."""
+    names = _States(states or default_resolver())
     try:
         decoded = decode_source(stream.read())
     except SourceEncodingError as exc:
@@ -172,9 +233,13 @@ def read_upr_info(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordErr
                 SourceLocation(line=start),
                 None,
                 f"expected {len(header)} fields, found {len(values)}",
+                original=_original(header, values),
             )
             continue
-        try:
-            yield _row_record(dict(zip(header, values, strict=True)), start)
-        except _RowError as exc:
-            yield RecordError(SourceLocation(line=start), exc.column, exc.message)
+        row = dict(zip(header, values, strict=True))
+        result = _row_record(row, start, names)
+        if isinstance(result, RecommendationRecord):
+            yield result
+            continue
+        for error in result:
+            yield RecordError(SourceLocation(line=start), error.column, error.message, original=row)

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from models.enums import ImplementationStatus, MechanismCode, Position
+from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
 from suivi.errors import SuiviError
 from suivi.exporters import recommendations as exporters
@@ -136,6 +136,10 @@ def export(
         list[ImplementationStatus] | None,
         typer.Option(help="Derived implementation status; repeatable."),
     ] = None,
+    source_format: Annotated[
+        list[SourceFormat] | None,
+        typer.Option(help="Where the record came from; sample is the illustrative sample."),
+    ] = None,
     year_from: Annotated[int | None, typer.Option(help="Issued in or after this year.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Issued in or before this year.")] = None,
     updated_since: Annotated[
@@ -174,6 +178,7 @@ def export(
         sdgs=sdg or [],
         hrd=hrd,
         statuses=status or [],
+        source_formats=source_format or [],
         year_from=year_from,
         year_to=year_to,
         updated_since=updated_since,

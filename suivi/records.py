@@ -1,5 +1,6 @@
 """Validated recommendation records: what every importer produces and the pipeline loads."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +23,9 @@ class RecordError:
     location: SourceLocation
     column: str | None
     message: str
+    # The record as the source wrote it (a CSV row's cells by column, a JSON object), so that a
+    # rejected record can be written back in its own shape, fixed and imported again.
+    original: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The error as the import report prints it."""
@@ -50,6 +54,8 @@ class RecommendationRecord:
     source_record_id: str | None = None
     body_name: str | None = None  # for a body the database does not know yet
     document_symbol: str | None = None
+    # The document's title when the record creates it (e.g. a UPR review's report); not content.
+    document_title: str | None = None
     paragraph: str | None = None
     annotation_type: str | None = None
     translations: dict[str, str] = field(default_factory=dict)  # language -> text

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins (JSON list) whose pages may read the API: dashboards, GET only.",
     )
+    state_aliases_file: Path | None = Field(
+        default=None,
+        description="CSV file (header 'name,alpha3') of the office's own spellings of State "
+        "names, read on top of the built-in names.",
+    )
     rate_limit_enabled: bool = Field(
         default=True,
         description="Limit the rate of writes (POST, PUT, PATCH, DELETE on /v1/); 429 past it.",

@@ -15,6 +15,7 @@ from api.deps import get_session
 from api.routes.exports import get_snapshot
 from suivi.db import upgrade_database
 from suivi.settings import Settings, get_settings
+from tests import real_data
 from tests.databases import create_database, drop_database, server_url
 
 
@@ -106,3 +107,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://suivi.test") as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the real exports were tested, and where they were found."""
+    terminalreporter.write_line(real_data.summary())

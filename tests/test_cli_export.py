@@ -60,6 +60,49 @@ async def test_export_writes_csv_xlsx_and_json_files(
     assert _files(tmp_path) == ["out.csv", "out.json", "out.xlsx"]
 
 
+async def test_source_format_filter_exports_the_sample_apart_from_imports(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    url = empty_database_url
+    assert (await _suivi(url, "import", str(UPR_INFO)))[0] == 0
+    assert (await _suivi(url, "demo"))[0] == 0
+    column = COLUMNS.index("source_format")
+
+    def formats_in(path: Path) -> list[str]:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return [row[column] for row in list(csv.reader(stream))[1:]]
+
+    paths = {name: tmp_path / f"{name}.csv" for name in ("sample", "both", "none")}
+    sample_code, _, sample_err = await _suivi(
+        url, "export", "-o", str(paths["sample"]), "--source-format", "sample"
+    )
+    both_code, _, _ = await _suivi(
+        url,
+        "export",
+        "-o",
+        str(paths["both"]),
+        "--source-format",
+        "upr_info",
+        "--source-format",
+        "sample",
+    )
+    none_code, _, _ = await _suivi(
+        url, "export", "-o", str(paths["none"]), "--source-format", "un_text"
+    )
+    bogus_code, _, bogus_err = await _suivi(
+        url, "export", "-o", str(tmp_path / "bogus.csv"), "--source-format", "bogus"
+    )
+
+    assert (sample_code, both_code, none_code, bogus_code) == (0, 0, 0, 2), sample_err
+    sample = formats_in(paths["sample"])
+    assert sample
+    assert set(sample) == {"sample"}
+    assert sorted(formats_in(paths["both"])) == sorted([*sample, *["upr_info"] * 3])
+    assert formats_in(paths["none"]) == []
+    assert "--source-format" in bogus_err
+    assert _files(tmp_path) == ["both.csv", "none.csv", "sample.csv"]
+
+
 async def test_export_usage_errors_exit_2_and_write_nothing(
     empty_database_url: str, tmp_path: Path
 ) -> None:

@@ -3,16 +3,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.deps import SessionDep, StaffDep
+from api.deps import SessionDep, SettingsDep, StaffDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, MAX_ID, MAX_LIMIT
 from api.problems import TYPE_PREFIX, problem_response
 from api.schemas.imports import ImportReportRead, ImportRunPage, ImportRunRead
 from api.schemas.problems import problem_responses
-from importers.pipeline import DocumentOptions, ImportFormat, run_import
+from suivi.countries import configured_resolver, parse_alias
 from suivi.services import imports as service
+from suivi.services.import_flow import DocumentOptions, ImportFormat, run_import
 from suivi.services.imports import ImportReport
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
@@ -21,7 +23,12 @@ router = APIRouter(prefix="/v1/imports", tags=["imports"])
 def _report(report: ImportReport) -> ImportReportRead:
     assert report.import_run_id is not None
     return ImportReportRead.model_validate(
-        {"import_run_id": report.import_run_id, "status": report.status, **report.as_dict()}
+        {
+            "import_run_id": report.import_run_id,
+            "status": report.status,
+            "committed": report.committed,
+            **report.as_dict(),
+        }
     )
 
 
@@ -43,6 +50,7 @@ async def create_import(
     response: Response,
     session: SessionDep,
     caller: StaffDep,
+    settings: SettingsDep,
     file: Annotated[
         UploadFile, File(description="UPR Info CSV, UHRI JSON, report text or Suivi JSON.")
     ],
@@ -54,13 +62,28 @@ async def create_import(
         bool, Form(description="Commit the valid records; report the rejected ones.")
     ] = False,
     symbol: Annotated[str | None, Form(description="un-text: the document symbol.")] = None,
-    state: Annotated[str | None, Form(description="un-text: State under review (alpha-3).")] = None,
+    state: Annotated[
+        str | None, Form(description="un-text: State under review (ISO alpha-3 or a name).")
+    ] = None,
     session_number: Annotated[
         int | None, Form(alias="session", ge=1, description="un-text: the UPR session.")
     ] = None,
     language: Annotated[str, Form(description="un-text: the language of the text.")] = "en",
+    state_alias: Annotated[
+        list[str] | None,
+        Form(
+            description='Another name for a State, as "NAME=ISO3" (repeat the field for more); '
+            "adds to the server's aliases file."
+        ),
+    ] = None,
 ) -> ImportReportRead | JSONResponse:
     """The report of the run: what was created, updated, unchanged, duplicated or rejected."""
+    try:
+        aliases = dict(parse_alias(alias) for alias in state_alias or [])
+        states = configured_resolver(settings).with_aliases(aliases)
+    except ValueError as exc:
+        error = {"loc": ("body", "state_alias"), "msg": str(exc), "type": "value_error"}
+        raise RequestValidationError([error]) from exc
     report = await run_import(
         session,
         stream=file.file,
@@ -73,6 +96,7 @@ async def create_import(
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         caller=caller,
+        states=states,
     )
     body = _report(report)
     if report.errors and not skip_invalid:

@@ -131,7 +131,7 @@ async def get_recommendation(
         follow_up_deadline=detail.follow_up_deadline_date,
         office_status=detail.office_status,
         provenance=ProvenanceRead(
-            source_format=detail.source_format,
+            source_format=detail.summary.source_format,
             source_record_id=detail.source_record_id,
             import_run_id=detail.import_run_id,
         ),

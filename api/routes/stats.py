@@ -76,7 +76,8 @@ async def get_stats(session: SessionDep, params: Annotated[StatsQuery, Query()])
     so group counts may add up to more than `total`, which counts each matching
     recommendation once. Recommendations without a value (an empty list, no cycle, undated
     for `year`) form the group whose value is null. `year` is the year of the issued date,
-    `hrd` the relevance to defenders. Every group is returned, most recommendations first,
+    `hrd` the relevance to defenders, `source_format` where the records came from (`sample`
+    is the illustrative sample). Every group is returned, most recommendations first,
     then in order of the values with nulls last."""
     result = await service.count_by(session, dimensions=params.group_by, filters=to_filters(params))
     names = [dimension.value for dimension in params.group_by]

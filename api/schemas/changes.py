@@ -15,8 +15,9 @@ class ChangeRead(Schema):
     kind: str = Field(
         description="`recommendation.created`, `recommendation.updated`, "
         "`recommendation.status_changed`, `recommendation.deleted`, `action.created`, "
-        "`action.updated`, `link.created`, "
-        "`link.updated`, `link.deleted`, `update.published` or `grade.created`."
+        "`action.updated`, `action.deleted`, `link.created`, `link.updated`, `link.deleted`, "
+        "`update.published`, `update.deleted`, `grade.created` or `grade.deleted` (the last "
+        "three when the illustrative sample is removed)."
     )
     object_type: str = Field(
         description="`recommendation`, `action`, `action_link`, `update` or `grade`."

@@ -51,6 +51,10 @@ class RecommendationRead(Schema):
     hrd_reasons: list[HrdReason]
     status: ImplementationStatus = Field(description="Derived implementation status.")
     updated_at: datetime
+    source_format: SourceFormat = Field(
+        description="Where the record came from; `sample` marks the illustrative sample, "
+        "not UN data."
+    )
 
 
 class PositionRead(Schema):

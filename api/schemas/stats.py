@@ -3,7 +3,13 @@
 from pydantic import Field
 
 from api.schemas.base import Schema
-from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
+from models.enums import (
+    HrdRelevance,
+    ImplementationStatus,
+    MechanismCode,
+    Position,
+    SourceFormat,
+)
 
 
 class StatsGroup(Schema):
@@ -26,6 +32,9 @@ class StatsGroup(Schema):
     status: ImplementationStatus | None = Field(None, description="Implementation status.")
     action_category: int | None = Field(None, description="UPR Info action category, 1 to 5.")
     recommending_state: str | None = Field(None, description="One recommending State (UPR).")
+    source_format: SourceFormat | None = Field(
+        None, description="Where the records came from; `sample` is the illustrative sample."
+    )
     count: int = Field(description="Recommendations in the group.")
 
 

@@ -26,6 +26,7 @@ HDX and the HXL Proxy know what each column holds without reading its name. The 
 | hrd_reasons | `#description+hrd` | why: the source tag or the matched terms |
 | status | `#status+implementation` | derived implementation status |
 | updated_at | `#date+updated` | last change of the row |
+| source_format | `#meta+source` | where the row came from; `sample` is the illustrative sample |
 """
 
 HXL_TAGS: dict[str, str] = {
@@ -50,6 +51,7 @@ HXL_TAGS: dict[str, str] = {
     "hrd_reasons": "#description+hrd",
     "status": "#status+implementation",
     "updated_at": "#date+updated",
+    "source_format": "#meta+source",
 }
 
 

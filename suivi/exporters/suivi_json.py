@@ -5,8 +5,11 @@ from typing import Any
 
 import orjson
 
-from importers.suivi_json import FORMAT_NAME, FORMAT_VERSION
 from suivi.services.exports import PortableRecommendation
+
+# What the reader (importers/suivi_json.py) checks first.
+FORMAT_NAME = "suivi"
+FORMAT_VERSION = 1
 
 # The reader checks the header before the first recommendation: it must come first.
 _HEAD = b'{"format":"%s","version":%d,"recommendations":[' % (

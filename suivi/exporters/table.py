@@ -27,6 +27,7 @@ COLUMNS = [
     "hrd_reasons",
     "status",
     "updated_at",
+    "source_format",
 ]
 
 # What a spreadsheet may read as the start of a formula (OWASP "CSV injection"): the four

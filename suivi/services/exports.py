@@ -163,6 +163,7 @@ _TABLE_QUERY: Select[*tuple[Any, ...]] = (
         func.to_char(
             func.timezone("UTC", Recommendation.updated_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
         ),
+        _text(Recommendation.source_format),
     )
     .join(Body, Body.id == Recommendation.body_id)
     .outerjoin(Document, Document.id == Recommendation.document_id)

@@ -3,8 +3,8 @@
 import asyncio
 import itertools
 import operator
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,13 +29,73 @@ from suivi.errors import NotFound
 from suivi.hashing import canonical_json, content_hash
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
 from suivi.relevance import classify
-from suivi.services import audit
+from suivi.services import audit, upr_reviews
 from suivi.services.keys import Caller
 
 BATCH_SIZE = 2_000
 STORED_ERRORS = 1_000
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWarning:
+    """Something the import did that its user should know of: nothing was refused for it."""
+
+    message: str
+    location: SourceLocation | None = None
+    first: SourceLocation | None = None  # the earlier record it concerns, e.g. a duplicate's
+
+    def as_dict(self) -> dict[str, Any]:
+        """The warning as the import report prints it."""
+        report: dict[str, Any] = {"message": self.message}
+        for name, where in (("", self.location), ("first_", self.first)):
+            if where is not None and where.line is not None:
+                report[f"{name}line"] = where.line
+            if where is not None and where.record is not None:
+                report[f"{name}record"] = where.record
+        return report
+
+
+@dataclass(slots=True)
+class RejectedRecord:
+    """A rejected record with every reason it was refused, in the source's own shape."""
+
+    location: SourceLocation
+    columns: list[str]
+    messages: list[str]
+    original: Mapping[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as the import report prints it: where, which columns, why, and what."""
+        report: dict[str, Any] = {}
+        if self.location.line is not None:
+            report["line"] = self.location.line
+        if self.location.record is not None:
+            report["record"] = self.location.record
+        report["columns"] = self.columns
+        report["messages"] = self.messages
+        report["original"] = dict(self.original) if self.original is not None else None
+        return report
+
+
+def rejected_records(errors: list[RecordError]) -> list[RejectedRecord]:
+    """The errors grouped by record, in the order the source holds them."""
+    records: dict[tuple[int | None, int | None], RejectedRecord] = {}
+    for error in errors:
+        where = (error.location.line, error.location.record)
+        rejected = records.get(where)
+        if rejected is None:
+            rejected = records[where] = RejectedRecord(error.location, [], [], error.original)
+        if error.column and error.column not in rejected.columns:
+            rejected.columns.append(error.column)
+        rejected.messages.append(error.message)
+        if rejected.original is None:
+            rejected.original = error.original
+    return sorted(
+        records.values(),
+        key=lambda r: (r.location.line or 0, r.location.record or 0),
+    )
 
 
 @dataclass(slots=True)
@@ -49,7 +109,16 @@ class ImportReport:
     duplicates: int = 0
     rejected: int = 0
     errors: list[RecordError] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
     import_run_id: int | None = None
+    source_format: SourceFormat | None = None
+
+    @property
+    def committed(self) -> bool:
+        """Whether records are in the database after this run: it succeeded (not a dry run)
+        and found valid records, new, changed or unchanged."""
+        loaded = self.created + self.updated + self.unchanged
+        return self.status is ImportStatus.SUCCEEDED and loaded > 0
 
     def as_dict(self) -> dict[str, Any]:
         """The report in the shape `suivi import --json` and `POST /v1/imports` print."""
@@ -60,6 +129,8 @@ class ImportReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "errors": [error.as_dict() for error in self.errors],
+            "warnings": [warning.as_dict() for warning in self.warnings],
+            "rejected_records": [record.as_dict() for record in rejected_records(self.errors)],
         }
 
 
@@ -135,10 +206,11 @@ _TRANSLATION_COLUMNS = ["recommendation_id", "language", "text"]
 
 _INSERT_DOCUMENTS = sql(
     """
-    INSERT INTO documents (symbol, body_id, state_code, published_date, session, cycle)
+    INSERT INTO documents (symbol, body_id, state_code, title, published_date, session, cycle)
     SELECT * FROM unnest(
         CAST(:symbols AS text[]), CAST(:body_ids AS bigint[]), CAST(:states AS char(3)[]),
-        CAST(:dates AS date[]), CAST(:sessions AS smallint[]), CAST(:cycles AS smallint[])
+        CAST(:titles AS text[]), CAST(:dates AS date[]), CAST(:sessions AS smallint[]),
+        CAST(:cycles AS smallint[])
     )
     ON CONFLICT (symbol) DO NOTHING
     """
@@ -149,6 +221,56 @@ _INSERT_DOCUMENTS = sql(
 class _Pending:
     record: RecommendationRecord
     digest: str
+    # Whether the import classified it (from its tags and text), so a merge classifies again.
+    classified_here: bool = True
+
+    def merge(self, other: RecommendationRecord) -> list[str]:
+        """Add `other`'s annotations to this record's; the names of those that grew."""
+        grew = []
+        for name in ANNOTATIONS:
+            mine = getattr(self.record, name)
+            extra = [value for value in getattr(other, name) if value not in mine]
+            if extra:
+                setattr(self.record, name, [*mine, *extra])
+                grew.append(name)
+        if grew:
+            if self.classified_here:
+                self.record.hrd_relevance = self.record.hrd_reasons = None
+                _classified(self.record)
+            self.digest = content_hash(record_content(self.record))
+        return grew
+
+
+# What two rows of one recommendation may disagree on: the source's annotations, which are
+# merged (UPR Info lists a recommendation once per set of issue tags). Anything else that differs
+# makes the two rows a conflict.
+ANNOTATIONS = ("themes", "affected_persons", "sdgs")
+# Changed records wait for the end of the import (a later row may add annotations to them) up to
+# this many; past it they are written at once.
+MAX_DEFERRED = 20_000
+
+
+def _core(record: RecommendationRecord) -> int:
+    """A fingerprint, within one run, of what a record says besides its annotations."""
+    return hash(
+        (
+            record.state,
+            record.body,
+            record.document_symbol,
+            record.paragraph,
+            record.annotation_type,
+            record.language,
+            record.text,
+            tuple(sorted(record.translations.items())),
+            tuple(record.recommending_states),
+            record.position,
+            record.action_category,
+            record.session,
+            record.cycle,
+            record.issued_date,
+            record.source_record_id,
+        )
+    )
 
 
 class _BatchLoader:
@@ -159,6 +281,11 @@ class _BatchLoader:
         self.run_id = run_id
         self.bodies: dict[str, int] = {}
         self.documents: dict[str, int] = {}
+        self.created = self.updated = self.unchanged = 0
+        # natural key -> changed record, written at the end of the import
+        self.deferred: dict[str, _Pending] = {}
+        # natural key -> later rows whose annotations go to a record already written
+        self.late: dict[str, list[_Pending]] = {}
 
     async def _body_ids(self, batch: list[_Pending]) -> list[RecordError]:
         wanted = {p.record.body for p in batch} - self.bodies.keys()
@@ -205,6 +332,7 @@ class _BatchLoader:
                 "symbols": list(firsts),
                 "body_ids": [self.bodies[record.body] for record in records],
                 "states": [record.state for record in records],
+                "titles": [record.document_title for record in records],
                 "dates": [record.issued_date for record in records],
                 "sessions": [record.session for record in records],
                 "cycles": [record.cycle for record in records],
@@ -260,42 +388,124 @@ class _BatchLoader:
             if language != record.language
         ]
 
-    async def load(self, batch: list[_Pending]) -> tuple[int, int, int, list[RecordError]]:
-        """Write one batch; returns created, updated and unchanged counts and late errors."""
+    async def _complete(self, batch: list[_Pending]) -> None:
+        # Derived from the source (a UPR session's date and report), so after hashing: the
+        # content hash says what the source said.
+        for pending in batch:
+            upr_reviews.complete(pending.record)
+        await self._document_ids(batch)
+
+    async def _existing(self, keys: list[str]) -> dict[str, tuple[int, str, int | None]]:
+        """natural key -> id, content hash and the run that last wrote it."""
+        rows = await self.session.execute(
+            select(
+                Recommendation.natural_key,
+                Recommendation.id,
+                Recommendation.content_hash,
+                Recommendation.import_run_id,
+            ).where(Recommendation.natural_key == any_(bindparam("keys", keys, type_=ARRAY(Text))))
+        )
+        return {key: (rec_id, digest, run_id) for key, rec_id, digest, run_id in rows}
+
+    async def load(self, batch: list[_Pending]) -> list[RecordError]:
+        """Write the new records of one batch and count the unchanged; changed ones wait for
+        `finish`. Returns the errors found on the way (an unknown body)."""
         errors = await self._body_ids(batch)
         batch = [p for p in batch if p.record.body in self.bodies]
-        await self._document_ids(batch)
-        existing = {
-            key: (rec_id, digest)
-            for key, rec_id, digest in await self.session.execute(
-                select(
-                    Recommendation.natural_key, Recommendation.id, Recommendation.content_hash
-                ).where(
-                    Recommendation.natural_key
-                    == any_(
-                        bindparam(
-                            "keys",
-                            [p.record.natural_key for p in batch],
-                            type_=ARRAY(Text),
-                        )
-                    )
-                )
-            )
-        }
+        existing = await self._existing([p.record.natural_key for p in batch])
         new = [p for p in batch if p.record.natural_key not in existing]
         changed = [
             p
             for p in batch
             if p.record.natural_key in existing and existing[p.record.natural_key][1] != p.digest
         ]
-        unchanged = len(batch) - len(new) - len(changed)
+        self.unchanged += len(batch) - len(new) - len(changed)
         if new:
+            await self._complete(new)
             await self._insert(new)
-        if changed:
+            self.created += len(new)
+        for pending in changed:
+            self.deferred[pending.record.natural_key] = pending
+        if len(self.deferred) > MAX_DEFERRED:
+            await self._write_changed(list(self.deferred.values()))
+            self.deferred.clear()
+        return errors
+
+    def merge(self, later: list[_Pending]) -> None:
+        """Take rows that add annotations to a record of an earlier batch."""
+        for pending in later:
+            key = pending.record.natural_key
+            if key in self.deferred:
+                self.deferred[key].merge(pending.record)
+            else:
+                self.late.setdefault(key, []).append(pending)
+
+    async def finish(self) -> None:
+        """Write what waited for the whole file: merged annotations, then changed records."""
+        if self.late:
+            await self._write_late_merges()
+        changed = list(self.deferred.values())
+        self.deferred.clear()
+        for start in range(0, len(changed), BATCH_SIZE):
+            await self._write_changed(changed[start : start + BATCH_SIZE])
+
+    async def _write_changed(self, changed: list[_Pending]) -> None:
+        existing = await self._existing([p.record.natural_key for p in changed])
+        still = [p for p in changed if existing[p.record.natural_key][1] != p.digest]
+        self.unchanged += len(changed) - len(still)
+        self.updated += len(still)
+        if still:
+            await self._complete(still)
             await self._update(
-                changed, {p.record.natural_key: existing[p.record.natural_key][0] for p in changed}
+                still, {p.record.natural_key: existing[p.record.natural_key][0] for p in still}
             )
-        return len(new), len(changed), unchanged, errors
+
+    async def _write_late_merges(self) -> None:
+        keys = list(self.late)
+        self.late, late = {}, self.late
+        rows = await self.session.execute(
+            select(Recommendation).where(
+                Recommendation.natural_key == any_(bindparam("keys", keys, type_=ARRAY(Text)))
+            )
+        )
+        stored = {rec.natural_key: rec for rec in rows.scalars()}
+        revised: list[_Pending] = []
+        rewritten: list[_Pending] = []
+        for key, pendings in late.items():
+            rec = stored.get(key)
+            if rec is None:  # its first row was refused: nothing to merge into
+                continue
+            first = pendings[0]
+            as_stored = replace(
+                first.record,
+                themes=list(rec.themes),
+                affected_persons=list(rec.affected_persons),
+                sdgs=list(rec.sdgs),
+            )
+            merged = _Pending(as_stored, rec.content_hash, first.classified_here)
+            for pending in pendings:
+                merged.merge(pending.record)
+            if merged.digest == rec.content_hash:
+                continue
+            if rec.import_run_id == self.run_id:
+                rewritten.append(merged)
+            else:
+                # Counted unchanged when its first row was loaded; the merge changes it.
+                self.unchanged -= 1
+                self.updated += 1
+                revised.append(merged)
+        await self._complete([*revised, *rewritten])
+        if revised:
+            await self._update(
+                revised, {p.record.natural_key: stored[p.record.natural_key].id for p in revised}
+            )
+        if rewritten:
+            # Written by this very run: no revision of a state that never outlived it.
+            await self._update(
+                rewritten,
+                {p.record.natural_key: stored[p.record.natural_key].id for p in rewritten},
+                revise=False,
+            )
 
     async def _copy(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         # COPY on the session's own connection: inside the import's savepoint, and an order of
@@ -346,7 +556,9 @@ class _BatchLoader:
                 "position_history", ["recommendation_id", "position", "source"], positions
             )
 
-    async def _update(self, changed: list[_Pending], ids: dict[str, int]) -> None:
+    async def _update(
+        self, changed: list[_Pending], ids: dict[str, int], *, revise: bool = True
+    ) -> None:
         previous = (
             await self.session.scalars(
                 select(Recommendation)
@@ -370,18 +582,19 @@ class _BatchLoader:
             if p.record.position is not None
             and by_id[ids[p.record.natural_key]].position != p.record.position
         ]
-        await self.session.execute(
-            insert(RecommendationRevision),
-            [
-                {
-                    "recommendation_id": rec.id,
-                    "import_run_id": self.run_id,
-                    "content": stored_content(rec),
-                    "content_hash": rec.content_hash,
-                }
-                for rec in previous
-            ],
-        )
+        if revise:
+            await self.session.execute(
+                insert(RecommendationRevision),
+                [
+                    {
+                        "recommendation_id": rec.id,
+                        "import_run_id": self.run_id,
+                        "content": stored_content(rec),
+                        "content_hash": rec.content_hash,
+                    }
+                    for rec in previous
+                ],
+            )
         await self.session.execute(
             update(Recommendation),
             [
@@ -439,6 +652,9 @@ class _Prepared:
     errors: list[RecordError]
     duplicates: int
     consumed: int
+    warnings: list[ImportWarning] = field(default_factory=list)
+    # Rows adding annotations to a record of an earlier chunk.
+    merges: list[_Pending] = field(default_factory=list)
 
 
 class _Preparer:
@@ -446,8 +662,8 @@ class _Preparer:
 
     def __init__(self, items: Iterator[RecommendationRecord | RecordError]) -> None:
         self.items = items
-        # natural key -> content hash and where the key was first seen in the file
-        self.seen: dict[str, tuple[str, SourceLocation]] = {}
+        # natural key -> content hash, fingerprint without annotations, where first seen
+        self.seen: dict[str, tuple[str, int, SourceLocation]] = {}
 
     def next_chunk(self) -> _Prepared | None:
         """The next chunk, or None at the end of the source."""
@@ -455,27 +671,60 @@ class _Preparer:
         if not chunk:
             return None
         prepared = _Prepared(batch=[], errors=[], duplicates=0, consumed=len(chunk))
+        in_chunk: dict[str, _Pending] = {}
         for item in chunk:
             if isinstance(item, RecordError):
                 prepared.errors.append(item)
                 continue
+            classified_here = item.hrd_relevance is None or item.hrd_reasons is None
             record = _classified(item)
-            digest = content_hash(record_content(record))
-            first = self.seen.get(record.natural_key)
+            pending = _Pending(record, content_hash(record_content(record)), classified_here)
+            key = record.natural_key
+            first = self.seen.get(key)
             if first is None:
-                self.seen[record.natural_key] = (digest, record.location)
-                prepared.batch.append(_Pending(record, digest))
-            elif first[0] == digest:
+                self.seen[key] = (pending.digest, _core(record), record.location)
+                in_chunk[key] = pending
+                prepared.batch.append(pending)
+            elif first[0] == pending.digest:
                 prepared.duplicates += 1
-            else:
+            elif first[1] != _core(record):
                 prepared.errors.append(
                     RecordError(
                         record.location,
                         None,
-                        f"the same recommendation as {_where(first[1])} with different content",
+                        f"the same recommendation as {_where(first[2])} with different content "
+                        "(position, text, session or another field besides its annotations)",
                     )
                 )
+            else:
+                self._merge(prepared, in_chunk.get(key), pending, first[2])
         return prepared
+
+    def _merge(
+        self,
+        prepared: _Prepared,
+        into: _Pending | None,
+        later: _Pending,
+        first: SourceLocation,
+    ) -> None:
+        prepared.duplicates += 1
+        record = later.record
+        if into is None:
+            prepared.merges.append(later)
+            grew = [name for name in ANNOTATIONS if getattr(record, name)]
+        else:
+            grew = into.merge(record)
+            self.seen[record.natural_key] = (into.digest, _core(into.record), first)
+        if grew:
+            names = ", ".join(name.replace("_", " ") for name in grew)
+            prepared.warnings.append(
+                ImportWarning(
+                    f"the same recommendation as {_where(first)} with other {names}: "
+                    "counted once, with the annotations of both",
+                    location=record.location,
+                    first=first,
+                )
+            )
 
 
 async def _settle(read_ahead: asyncio.Future[_Prepared | None]) -> None:
@@ -500,7 +749,7 @@ async def import_records(
 ) -> ImportReport:
     """Load records all or nothing (or only the valid ones with `skip_invalid`), record the run
     and append it to the audit trail (`caller` None: the operator, from the command line)."""
-    report = ImportReport()
+    report = ImportReport(source_format=source_format)
     run = ImportRun(source=source, format=source_format, actor=actor, status=ImportStatus.RUNNING)
     session.add(run)
     await session.flush()
@@ -517,15 +766,18 @@ async def import_records(
             read_ahead = asyncio.ensure_future(asyncio.to_thread(preparer.next_chunk))
             report.duplicates += prepared.duplicates
             report.errors.extend(prepared.errors)
-            if prepared.batch and (skip_invalid or not report.errors):
-                created, updated, unchanged, late_errors = await loader.load(prepared.batch)
-                report.created += created
-                report.updated += updated
-                report.unchanged += unchanged
-                report.errors.extend(late_errors)
+            report.warnings.extend(prepared.warnings)
+            if skip_invalid or not report.errors:
+                if prepared.batch:
+                    report.errors.extend(await loader.load(prepared.batch))
+                loader.merge(prepared.merges)
             if progress is not None:
                 progress(prepared.consumed)
-        report.rejected = len(report.errors)
+        if skip_invalid or not report.errors:
+            await loader.finish()
+        report.created, report.updated = loader.created, loader.updated
+        report.unchanged = loader.unchanged
+        report.rejected = len({(e.location.line, e.location.record) for e in report.errors})
         failed = bool(report.errors) and not skip_invalid
         if failed or dry_run:
             await savepoint.rollback()
@@ -554,7 +806,13 @@ async def import_records(
             errors=[error.as_dict() for error in report.errors[:STORED_ERRORS]],
         )
     )
-    counts = {key: value for key, value in report.as_dict().items() if key != "errors"}
+    counts = {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "duplicates": report.duplicates,
+        "rejected": report.rejected,
+    }
     await audit.record(
         session,
         actor=caller,

@@ -61,6 +61,7 @@ class RecommendationSummary:
     hrd_reasons: list[dict[str, Any]]
     status: ImplementationStatus
     updated_at: datetime
+    source_format: SourceFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,6 @@ class RecommendationDetail:
     follow_up_selected: bool
     follow_up_deadline_date: date | None
     office_status: ImplementationStatus | None
-    source_format: SourceFormat
     source_record_id: str | None
     import_run_id: int | None
     follow_up: FollowUpRecord
@@ -104,6 +104,7 @@ _SUMMARY_COLUMNS = (
     Recommendation.hrd_reasons,
     Recommendation.status,
     Recommendation.updated_at,
+    Recommendation.source_format,
 )
 SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 
@@ -156,6 +157,7 @@ class RecommendationFilters:
     sdgs: Sequence[str] = ()
     hrd: HrdFilter | None = None
     statuses: Sequence[ImplementationStatus] = ()
+    source_formats: Sequence[SourceFormat] = ()
     year_from: int | None = None
     year_to: int | None = None
     updated_since: datetime | None = None
@@ -203,6 +205,8 @@ def filtered(
         conditions.append(Recommendation.action_category.in_(f.action_categories))
     if f.statuses:
         conditions.append(Recommendation.status.in_(f.statuses))
+    if f.source_formats:
+        conditions.append(Recommendation.source_format.in_(f.source_formats))
     # `&&` (overlaps) is OR within the filter and is what the GIN indexes answer.
     for column, values, item_type in (
         (Recommendation.recommending_states, f.recommending_states, CHAR(3)),
@@ -320,7 +324,6 @@ async def get_detail(session: AsyncSession, *, recommendation_id: int) -> Recomm
         follow_up_selected=rec.follow_up_selected,
         follow_up_deadline_date=rec.follow_up_deadline_date,
         office_status=rec.office_status,
-        source_format=rec.source_format,
         source_record_id=rec.source_record_id,
         import_run_id=rec.import_run_id,
         follow_up=record,

@@ -184,12 +184,7 @@ def _recommendation_row(
 
 async def load(session: AsyncSession, *, sample: SampleData) -> SampleReport:
     """Write the sample once; a second call finds it and writes nothing."""
-    existing = await session.scalar(
-        select(Recommendation.id)
-        .where(Recommendation.source_format == SourceFormat.SAMPLE)
-        .limit(1)
-    )
-    if existing is not None:
+    if await is_loaded(session):
         return SampleReport(already_loaded=True)
 
     def missing(kind: str, name: object) -> SampleInconsistent:
@@ -317,3 +312,13 @@ async def load(session: AsyncSession, *, sample: SampleData) -> SampleReport:
         actions=len(sample.actions),
         updates=len(sample.updates),
     )
+
+
+# What marks a sample record: the sample is recognised by this and nothing else.
+IS_SAMPLE = Recommendation.source_format == SourceFormat.SAMPLE
+
+
+async def is_loaded(session: AsyncSession) -> bool:
+    """Whether any sample recommendation is in the database."""
+    found = await session.scalar(select(Recommendation.id).where(IS_SAMPLE).limit(1))
+    return found is not None

@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.orm import selectinload
 
 from api.routes.exports import get_snapshot
-from importers.pipeline import run_import
 from models import Body, Document, Recommendation
-from models.enums import HrdRelevance, ImplementationStatus, Position
+from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
 from suivi.db import create_sessionmaker, upgrade_database
 from suivi.errors import DatabaseUnavailable
 from suivi.exporters import xlsx
 from suivi.exporters.table import COLUMNS, CUT_MARKER
 from suivi.services import exports as service
+from suivi.services.import_flow import run_import
 from tests import factories
 
 CSV_URL = "/v1/exports/recommendations.csv"
@@ -214,7 +214,7 @@ async def test_xlsx_opens_with_header_typed_cells_and_no_formula(
     assert list(rows[0]) == COLUMNS
     assert rows[1][0] == "#meta+id"
     assert sheet.freeze_panes == "A3"
-    assert sheet.auto_filter.ref == "A1:U6"
+    assert sheet.auto_filter.ref == "A1:V6"
     by_id = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows[2:]}
     assert set(by_id) == {french.id, arabic.id, plain.id, formula.id}
     assert by_id[arabic.id]["text"] == arabic.text
@@ -550,3 +550,34 @@ async def test_xlsx_text_that_looks_like_a_link_or_number_stays_plain_text(
     link = sheet.cell(row=2, column=COLUMNS.index("text") + 1)
     assert (paragraph.value, paragraph.data_type) == ("105.10", "s")
     assert (link.value, link.data_type, link.hyperlink) == ("https://example.org/x", "s", None)
+
+
+async def test_source_format_filter_exports_only_the_formats_asked_with_the_column(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    sample, real, _ = await _tunisia(session)
+    sample.source_format = SourceFormat.SAMPLE
+    real.source_format = SourceFormat.UPR_INFO
+    await session.flush()
+    column = COLUMNS.index("source_format")
+
+    for formats, expected in (
+        (["sample"], {sample.id: "sample"}),
+        (["sample", "upr_info"], {sample.id: "sample", real.id: "upr_info"}),
+    ):
+        params = {"source_format": formats}
+        csv_rows = _csv_rows(await client.get(CSV_URL, params=params))
+        xlsx = await client.get(XLSX_URL, params=params)
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["recommendations"]
+        xlsx_rows = list(sheet.iter_rows(values_only=True))
+        exported = orjson.loads((await client.get(JSON_URL, params=params)).content)
+
+        assert csv_rows[0] == list(xlsx_rows[0]) == COLUMNS
+        assert {int(row[0]): row[column] for row in csv_rows[1:]} == expected, formats
+        assert {row[0]: row[column] for row in xlsx_rows[1:]} == expected, formats
+        assert {rec["source_format"] for rec in exported["recommendations"]} == set(formats)
+        assert len(exported["recommendations"]) == len(expected)
+    for url in (CSV_URL, XLSX_URL, JSON_URL):
+        bogus = await client.get(url, params={"source_format": "bogus"})
+        assert bogus.status_code == 422, url
+        assert [error["name"] for error in bogus.json()["errors"]] == ["source_format"]

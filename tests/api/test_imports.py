@@ -60,14 +60,10 @@ async def test_invalid_rows_are_a_problem_listing_each_and_commit_nothing(
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["type"] == "urn:suivi:problem:invalid-records"
-    assert problem["errors"] == [
-        {
-            "line": 3,
-            "record": None,
-            "column": "From",
-            "message": "unknown recommending State 'Atlantis'",
-        }
-    ]
+    [error] = problem["errors"]
+    assert (error["line"], error["record"], error["column"]) == (3, None, "From")
+    assert error["message"].startswith("unknown recommending State 'Atlantis'")
+    assert problem["committed"] is False
     assert (await client.get("/v1/recommendations")).json()["items"] == []
     run = (await client.get(f"/v1/imports/{problem['import_run_id']}")).json()
     assert run["status"] == "failed"
@@ -81,6 +77,51 @@ async def test_skip_invalid_and_dry_run_form_fields(staff: httpx.AsyncClient) ->
     assert dry.json()["status"] == "dry_run"
     assert skipped.status_code == 201
     assert (skipped.json()["created"], skipped.json()["rejected"]) == (2, 1)
+
+
+async def test_partial_import_reports_the_rejected_records_in_their_columns(
+    staff: httpx.AsyncClient,
+) -> None:
+    response = await _upload(staff, "many-bad-cells.csv", skip_invalid="true")
+
+    assert response.status_code == 201
+    report = response.json()
+    assert (report["created"], report["rejected"], report["committed"]) == (1, 1, True)
+    [rejected] = report["rejected_records"]
+    assert rejected["line"] == 2
+    assert rejected["columns"] == ["To", "From", "Response", "Action", "Session"]
+    assert len(rejected["messages"]) == 5
+    assert rejected["original"]["To"] == "Tunisie du Nord"
+    assert rejected["original"]["Session"] == "first"
+
+
+async def test_state_alias_form_field_names_a_state(staff: httpx.AsyncClient) -> None:
+    response = await _upload(staff, "unknown-country.csv", state_alias="Atlantis=FRA")
+    bad = await _upload(staff, "unknown-country.csv", state_alias="Atlantis")
+
+    assert response.status_code == 201
+    assert response.json()["created"] == 3
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["name"] == "state_alias"
+
+
+async def test_usage_errors_name_form_fields_not_flags(staff: httpx.AsyncClient) -> None:
+    content = b"118.1 Protect defenders (France);\n"
+    unknown = await staff.post(
+        "/v1/imports", files={"file": ("notes.bin", b"\x00\x01 random", "text/plain")}
+    )
+    no_symbol = await staff.post(
+        "/v1/imports",
+        files={"file": ("report.txt", content, "text/plain")},
+        data={"format": "un-text"},
+    )
+
+    for response in (unknown, no_symbol):
+        assert response.status_code == 400
+        assert "--" not in response.json()["detail"]
+    assert "`format` field" in unknown.json()["detail"]
+    assert "`symbol` field" in no_symbol.json()["detail"]
+    assert "`state` field" in no_symbol.json()["detail"]
 
 
 async def test_unrecognisable_file_is_400_problem(staff: httpx.AsyncClient) -> None:

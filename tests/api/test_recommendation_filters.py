@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Recommendation
-from models.enums import HrdRelevance, ImplementationStatus, Position
+from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
 from tests import factories
 
 Params = list[tuple[str, str | int | float | bool | None]]
@@ -262,3 +262,31 @@ async def test_control_characters_are_refused_not_sent_to_the_database(
 
     assert response.status_code == 422
     assert [error["name"] for error in response.json()["errors"]] == [name]
+
+
+async def test_source_format_filter_tells_the_sample_from_real_records(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/A/HRC/52/10")
+    sample = await factories.recommendation(session, doc, "1")
+    real = await factories.recommendation(session, doc, "2")
+    sample.source_format = SourceFormat.SAMPLE
+    real.source_format = SourceFormat.UPR_INFO
+    await session.flush()
+    labels = {sample.id: "sample", real.id: "real"}
+
+    async def listed(*formats: str) -> list[tuple[str, str]]:
+        response = await client.get(
+            "/v1/recommendations", params=[("source_format", f) for f in formats]
+        )
+        assert response.status_code == 200, response.text
+        return [(labels[item["id"]], item["source_format"]) for item in response.json()["items"]]
+
+    assert await listed("sample") == [("sample", "sample")]
+    assert await listed("upr_info") == [("real", "upr_info")]
+    assert await listed("upr_info", "sample") == [("sample", "sample"), ("real", "upr_info")]
+    assert await listed("uhri") == []
+    assert await listed() == [("sample", "sample"), ("real", "upr_info")]
+    bogus = await client.get("/v1/recommendations", params={"source_format": "bogus"})
+    assert bogus.status_code == 422
+    assert [error["name"] for error in bogus.json()["errors"]] == ["source_format"]

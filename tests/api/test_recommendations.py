@@ -8,6 +8,7 @@ from tests import factories
 
 ITEM_FIELDS = {
     "id",
+    "source_format",
     "state",
     "mechanism",
     "body",

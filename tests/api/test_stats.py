@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.schemas.stats import StatsRead
-from models.enums import HrdRelevance, ImplementationStatus, Position
+from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
 from suivi.services.stats import Dimension
 from tests import factories
 
@@ -33,6 +33,7 @@ ITEM_FIELDS = {
     "status": "status",
     "action_category": "action_category",
     "recommending_state": "recommending_states",
+    "source_format": "source_format",
 }
 
 
@@ -524,3 +525,37 @@ async def test_operation_is_documented(client: httpx.AsyncClient) -> None:
     assert "422" in operation["responses"]
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     assert {"group_by", "state", "mechanism", "theme", "hrd", "q"} <= parameters
+
+
+async def test_source_format_filter_counts_as_the_list_and_reads_the_table(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/A/HRC/52/10")
+    for paragraph, source_format in (
+        ("1", SourceFormat.SAMPLE),
+        ("2", SourceFormat.UPR_INFO),
+        ("3", SourceFormat.UHRI),
+    ):
+        rec = await factories.recommendation(session, doc, paragraph)
+        rec.source_format = source_format
+    await session.flush()
+
+    for formats, expected in ((["sample"], 1), (["upr_info", "uhri"], 2), (["un_text"], 0)):
+        filters: Params = [("source_format", f) for f in formats]
+        items = await listed(client, filters)
+        # No summary holds the source format: inflating both must not change the answer.
+        before, after = await _stats_with_summary_inflated(
+            client, session, [*filters, ("group_by", "state,status")]
+        )
+        assert after == before, formats
+        assert before["total"] == len(items) == expected, formats
+        assert {item["source_format"] for item in items} <= set(formats)
+    grouped = await client.get("/v1/stats", params={"group_by": "source_format"})
+    assert grouped.json()["groups"] == [
+        {"source_format": "sample", "count": 1},
+        {"source_format": "uhri", "count": 1},
+        {"source_format": "upr_info", "count": 1},
+    ]
+    bogus = await client.get("/v1/stats", params={"group_by": "state", "source_format": "bogus"})
+    assert bogus.status_code == 422
+    assert [error["name"] for error in bogus.json()["errors"]] == ["source_format"]

@@ -11,10 +11,10 @@ import pytest
 from importers.uhri import read_uhri
 from models.enums import MechanismCode, Position, SourceFormat
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
+from tests.paths import UHRI_REAL_RECORD
+from tests.real_data import require
 
 UHRI = Path(__file__).resolve().parents[1] / "fixtures" / "uhri"
-# Real exports kept beside the repository; CI always has them.
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _read(path: Path) -> list[RecommendationRecord | RecordError]:
@@ -367,9 +367,7 @@ def test_records_come_before_the_whole_file_is_read() -> None:
 
 
 def test_real_export_record_maps_to_the_record() -> None:
-    path = SHARED_DATA / "uhri" / "uhri-export-one-record.json"
-    if not SHARED_DATA.is_dir():
-        pytest.skip("the shared real data is not beside this repository")
+    path = require(UHRI_REAL_RECORD)
 
     [record] = _records(_read(path))
 

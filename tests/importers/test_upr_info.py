@@ -7,8 +7,10 @@ import pytest
 
 from importers.upr_info import read_upr_info
 from models.enums import Position
+from suivi.countries import default_resolver
 from suivi.records import RecommendationRecord, RecordError
 from tests.paths import FIXTURES, UPR_INFO_REAL
+from tests.real_data import require
 
 UPR_INFO = FIXTURES / "upr_info"
 
@@ -98,10 +100,49 @@ def test_not_a_upr_info_file_names_the_missing_columns() -> None:
     assert "To" in (items[0].column or "")
 
 
-@pytest.mark.skipif(not UPR_INFO_REAL.exists(), reason="the shared real data is not present")
 def test_real_export_reads_without_errors() -> None:
-    records = _records(UPR_INFO_REAL)
+    records = _records(require(UPR_INFO_REAL))
 
     assert len(records) == 6094
     assert len({r.natural_key for r in records}) == 6094
     assert sum("Human rights defenders" in r.themes for r in records) == 138
+
+
+def test_a_rejected_row_reports_every_invalid_cell() -> None:
+    items = _read(UPR_INFO / "many-bad-cells.csv")
+
+    errors = [item for item in items if isinstance(item, RecordError)]
+    assert {error.location.line for error in errors} == {2}
+    assert [error.column for error in errors] == ["To", "From", "Response", "Action", "Session"]
+    assert all(error.original is not None for error in errors)
+    assert errors[0].original is not None
+    assert errors[0].original["To"] == "Tunisie du Nord"
+    assert isinstance(items[-1], RecommendationRecord)
+
+
+def test_unknown_state_suggests_the_closest_names() -> None:
+    [error] = [
+        item for item in _read(UPR_INFO / "unknown-country.csv") if isinstance(item, RecordError)
+    ]
+
+    assert error.message.startswith("unknown recommending State 'Atlantis'")
+
+
+def test_states_spelt_by_other_conventions_and_languages() -> None:
+    records = _records(UPR_INFO / "other-spellings.csv")
+
+    assert [(r.state, r.recommending_states) for r in records] == [
+        ("KOR", ["VEN"]),
+        ("TUN", ["CIV"]),
+        ("TUN", ["VCT"]),
+        ("FSM", ["GNB"]),
+    ]
+
+
+def test_office_aliases_name_states_the_built_in_names_do_not() -> None:
+    resolver = default_resolver().with_aliases({"Tunisie du Nord": "TUN", "Atlantis": "FRA"})
+    with (UPR_INFO / "many-bad-cells.csv").open("rb") as stream:
+        items = list(read_upr_info(stream, states=resolver))
+
+    errors = [item for item in items if isinstance(item, RecordError)]
+    assert [error.column for error in errors] == ["Response", "Action", "Session"]

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from importers.pipeline import run_import
 from models import Recommendation
 from models.enums import ImplementationStatus
 from suivi.db import upgrade_database
+from suivi.services.import_flow import run_import
 from tests import factories
 from tests.paths import FIXTURES
 

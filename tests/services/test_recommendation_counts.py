@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from importers.pipeline import run_import
 from models import Recommendation
 from models.enums import HrdRelevance, ImplementationStatus, Position, ReviewState, Role
 from suivi.db import upgrade_database
 from suivi.services import status
+from suivi.services.import_flow import run_import
 from tests import factories
 from tests.paths import FIXTURES
 
