@@ -141,29 +141,18 @@ def _text(cell: str) -> str:
     return text
 
 
-def _row_record(
-    row: dict[str, str], line: int, states: _States
-) -> RecommendationRecord | list[_RowError]:
-    errors: list[_RowError] = []
-    state = _checked(errors, lambda: states.code(row["To"], "To", "State under review"))
-    text = _checked(errors, lambda: _text(row["Text"]))
-    recommending = row["From"]
-    from_state = (
-        None
-        if _clean(recommending).casefold() in {"", UNKNOWN_STATE}
-        else _checked(
-            errors,
-            lambda: states.code(recommending, "From", "recommending State"),
-        )
-    )
-    position = _checked(errors, lambda: _response(row["Response"]))
-    action = _checked(errors, lambda: _action(row["Action"]))
-    session = _checked(errors, lambda: _session(row["Session"]))
-    if errors:
-        return errors
-    assert state is not None
-    assert text is not None
-    assert session is not None
+def _recommending(cell: str, states: _States) -> str | None:
+    if _clean(cell).casefold() in {"", UNKNOWN_STATE}:
+        return None
+    return states.code(cell, "From", "recommending State")
+
+
+def _row_record(row: dict[str, str], line: int, states: _States) -> RecommendationRecord:
+    """The row's record; _RowError at its first invalid cell."""
+    state = states.code(row["To"], "To", "State under review")
+    text = _text(row["Text"])
+    from_state = _recommending(row["From"], states)
+    session = _session(row["Session"])
     return RecommendationRecord(
         natural_key=natural_key(state, session, from_state, text),
         source_format=SourceFormat.UPR_INFO,
@@ -174,12 +163,24 @@ def _row_record(
         language="en",
         text=text,
         recommending_states=[from_state] if from_state else [],
-        position=position,
-        action_category=action,
+        position=_response(row["Response"]),
+        action_category=_action(row["Action"]),
         session=session,
         cycle=upr_cycle(session),
         themes=list(_themes(row["Issue"])),
     )
+
+
+def _row_errors(row: dict[str, str], states: _States) -> list[_RowError]:
+    """Every invalid cell of a row known to have one: a person fixes them all at once."""
+    errors: list[_RowError] = []
+    _checked(errors, lambda: states.code(row["To"], "To", "State under review"))
+    _checked(errors, lambda: _text(row["Text"]))
+    _checked(errors, lambda: _recommending(row["From"], states))
+    _checked(errors, lambda: _response(row["Response"]))
+    _checked(errors, lambda: _action(row["Action"]))
+    _checked(errors, lambda: _session(row["Session"]))
+    return errors
 
 
 def _original(header: list[str], values: list[str]) -> dict[str, str]:
@@ -237,9 +238,10 @@ def read_upr_info(
             )
             continue
         row = dict(zip(header, values, strict=True))
-        result = _row_record(row, start, names)
-        if isinstance(result, RecommendationRecord):
-            yield result
-            continue
-        for error in result:
-            yield RecordError(SourceLocation(line=start), error.column, error.message, original=row)
+        try:
+            yield _row_record(row, start, names)
+        except _RowError:
+            for error in _row_errors(row, names):
+                yield RecordError(
+                    SourceLocation(line=start), error.column, error.message, original=row
+                )

@@ -1,6 +1,7 @@
 """The migration builds the schema the models describe, seeds it, and reverses cleanly."""
 
 import asyncio
+from datetime import date
 
 import pytest
 from alembic import command
@@ -113,3 +114,36 @@ async def test_a_recommendation_without_its_original_text_stops_the_upgrade(
     with pytest.raises(DBAPIError, match="without a text in their own language"):
         await asyncio.to_thread(upgrade_database, url, "0003")
     assert await _execute(url, "SELECT version_num FROM alembic_version") == [("0002",)]
+
+
+async def test_upr_rows_imported_before_get_their_review(empty_database_url: str) -> None:
+    url = empty_database_url
+    await asyncio.to_thread(upgrade_database, url, "0009")
+    await _execute(
+        url,
+        "INSERT INTO recommendations (natural_key, state_code, body_id, language, text, "
+        "session, source_format, content_hash) SELECT key, 'TUN', id, 'en', 'Protect.', "
+        "session, 'upr_info', repeat('0', 64) FROM bodies, "
+        "(VALUES ('upr-info:a', 13), ('upr-info:b', 13), ('upr-info:c', 999)) AS v(key, session) "
+        "WHERE code = 'UPR'",
+    )
+
+    await asyncio.to_thread(upgrade_database, url, "0010")
+    rows = await _execute(
+        url,
+        "SELECT r.natural_key, r.issued_date, r.cycle, d.symbol FROM recommendations r "
+        "LEFT JOIN documents d ON d.id = r.document_id ORDER BY r.natural_key",
+    )
+    hashes = await _execute(url, "SELECT DISTINCT content_hash FROM recommendations")
+
+    assert rows == [
+        ("upr-info:a", date(2012, 5, 21), 2, "UPR/WG/13/TUN"),
+        ("upr-info:b", date(2012, 5, 21), 2, "UPR/WG/13/TUN"),
+        ("upr-info:c", None, None, None),
+    ]
+    assert hashes == [("0" * 64,)]
+    await asyncio.to_thread(downgrade_database, url, "0009")
+    assert await _execute(url, "SELECT count(*) FROM documents") == [(0,)]
+    assert await _execute(
+        url, "SELECT count(*) FROM recommendations WHERE issued_date IS NOT NULL"
+    ) == [(0,)]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     case,
     cast,
+    column,
     exists,
     false,
     func,
@@ -28,12 +29,14 @@ from sqlalchemy import (
     true,
     tuple_,
     union_all,
+    values,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Body, Document, FollowUpGrade, Indicator, Recommendation, StateAction
 from models.enums import ActionStatus
+from suivi import upr_sessions
 
 DeadlineKind = Literal[
     "treaty_body_follow_up",
@@ -150,7 +153,16 @@ def _upr_estimates(
         ),
         SmallInteger,
     )
-    review_date = cast(reviews.c.reviewed_date + UPR_CYCLE, Date)
+    # When the Working Group's calendar holds the next session, the review falls within it.
+    calendar = (
+        values(column("session", SmallInteger), column("start_date", Date), name="upr_calendar")
+        .data([(review.number, review.start_date) for review in upr_sessions.sessions()])
+        .alias("upr_calendar")
+    )
+    next_start = (
+        select(calendar.c.start_date).where(calendar.c.session == next_session).scalar_subquery()
+    )
+    review_date = func.coalesce(next_start, cast(reviews.c.reviewed_date + UPR_CYCLE, Date))
     mid_term_date = cast(reviews.c.reviewed_date + UPR_MID_TERM, Date)
     estimates: list[tuple[DeadlineKind, Any, Any]] = [
         (

@@ -5,6 +5,9 @@ upr_sessions.csv) dates it, so year filters, date sorts, trends, timelines and t
 deadlines include those recommendations too.
 """
 
+from datetime import date
+from functools import lru_cache
+
 from models.enums import MechanismCode
 from suivi import upr_sessions
 from suivi.countries import display_name
@@ -16,15 +19,27 @@ def complete(record: RecommendationRecord) -> None:
     cycle, and its Working Group report as the document."""
     if record.mechanism is not MechanismCode.UPR or record.session is None:
         return
-    review = upr_sessions.session(record.session)
+    review = _review(record.state, record.session)
     if review is None:
         return
+    issued, cycle, symbol, title = review
     if record.issued_date is None:
-        record.issued_date = review.start_date
+        record.issued_date = issued
     if record.cycle is None:
-        record.cycle = review.cycle
+        record.cycle = cycle
     if record.document_symbol is None:
-        record.document_symbol = upr_sessions.review_document_symbol(record.state, review.number)
-        record.document_title = upr_sessions.review_document_title(
-            display_name(record.state), review.number
-        )
+        record.document_symbol, record.document_title = symbol, title
+
+
+# A file names the same few hundred reviews thousands of times.
+@lru_cache(maxsize=4096)
+def _review(state: str, number: int) -> tuple[date, int, str, str] | None:
+    review = upr_sessions.session(number)
+    if review is None:
+        return None
+    return (
+        review.start_date,
+        review.cycle,
+        upr_sessions.review_document_symbol(state, number),
+        upr_sessions.review_document_title(display_name(state), number),
+    )

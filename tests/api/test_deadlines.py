@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import FollowUpGrade, Indicator, Recommendation
 from models.enums import ActionStatus, AssessorKind, Grade, IndicatorKind
+from suivi import upr_sessions
 from suivi.services.indicators import add_months
 from tests import factories
 
@@ -157,8 +158,11 @@ async def test_a_first_cycle_review_came_back_twelve_sessions_later(
 
     items = await _list(client, state="ISL", kind="upr_review")
 
+    # The calendar holds session 15: the review falls within it, from its first day.
+    fifteenth = upr_sessions.session(15)
+    assert fifteenth is not None
     assert [(i["due_date"], i["title"], i["overdue"]) for i in items] == [
-        ("2013-06-01", "Next UPR review, session 15 (estimated)", True)
+        (fifteenth.start_date.isoformat(), "Next UPR review, session 15 (estimated)", True)
     ]
 
 
