@@ -13,6 +13,7 @@ from api.access_log import AccessLogMiddleware
 from api.caching import CachingMiddleware
 from api.limits import BodyLimitMiddleware
 from api.openapi import install_openapi
+from api.pages import install_pages
 from api.problems import install_problem_handlers
 from api.rate_limits import RateLimitMiddleware
 from api.routes import (
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=suivi.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # Served offline by the pages (api/pages/docs.py), with the app's own assets.
+        docs_url=None,
         redoc_url=None,
     )
     install_problem_handlers(app)
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             key_writes=settings.rate_limit_key_writes,
             address_writes=settings.rate_limit_address_writes,
         )
+    install_pages(app)
     app.add_middleware(AccessLogMiddleware)
     app.include_router(health.router)
     app.include_router(recommendations.router)

@@ -1,4 +1,4 @@
-"""Latency of GET /v1/stats and of a State scorecard on a large corpus, through a live server.
+"""Latency of GET /v1/stats, State scorecards and pages on a large corpus, via a live server.
 
 Usage: python -m bench.stats [--records N] [--database-url URL] [--keep] [--repeats R]
     [--explain]
@@ -14,7 +14,9 @@ starts it) and one client asks, one request at a time:
 - `group_by=theme` with `state=<the busiest State>` and with `mechanism=upr`: questions
   `recommendation_facet_counts` answers (migration 0009), and the same two with
   `updated_since` added, which unnest every matching row's themes;
-- the scorecard of the busiest State and of the median one.
+- the scorecard of the busiest State and of the median one;
+- the pages built on them: the overview `/` and the State pages `/states/<busiest>` and
+  `/states/<median>`, whole HTML documents with their SVG charts.
 Each stats figure is set beside the bare SQL the service runs for it, timed with asyncpg on the
 same database: the difference is the price of HTTP and serialisation, the rest is PostgreSQL.
 """
@@ -182,6 +184,23 @@ async def measure(url: str, args: argparse.Namespace) -> None:
             await sequential(client, [path], count=2, seconds=cap)
             card = await sequential(client, [path], count=max(5, args.repeats // 4), seconds=cap)
             print(f"scorecard of the {label} State {state} ({rows:,} rows): {_figures(card)}")
+        pages = [
+            ("overview /", "/"),
+            *(
+                (f"State page of the {label} State ({rows:,} rows)", f"/states/{state}")
+                for label, (state, rows) in (
+                    ("busiest", states[0]),
+                    ("median", states[len(states) // 2]),
+                )
+            ),
+        ]
+        for label, path in pages:
+            await sequential(client, [path], count=3, seconds=cap)
+            page = await sequential(client, [path], count=args.repeats, seconds=cap)
+            print(
+                f"page {label}: {_figures(page)} (target p95 < {TARGET_P95_MS:g} ms: "
+                f"{'met' if page.ms(95) < TARGET_P95_MS else 'MISSED'})"
+            )
 
 
 async def run(args: argparse.Namespace) -> None:

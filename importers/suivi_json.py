@@ -140,6 +140,7 @@ def _convert(
         ]
     except ValueError as exc:
         return [RecordError(location, "texts", str(exc), original=original)]
+    record.original = original
     errors = _resolved(record, states, original)
     return [*errors] if errors else [record]
 

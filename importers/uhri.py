@@ -49,15 +49,21 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 _SPECIAL_PROCEDURE = re.compile(r"(SR|IE|WG)\b[\s:-]*(.*)", re.DOTALL)
 _SLUG_WORD = re.compile(r"[A-Za-z0-9]+")
-_COMMENT_OR_SCRIPT = re.compile(
-    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
-)
+# Tags end at the first "<" or ">", and a comment, script or style block is looked for by hand
+# (_without_blocks): a pattern that scans to the end of the text from every "<" that is never
+# closed takes quadratic time, minutes on a hostile text of thousands of "<script".
+_BLOCK_OPENING = re.compile(r"<!--|<(script|style)\b[^<>]*>", re.IGNORECASE)
+_BLOCK_CLOSING = {
+    "": re.compile(r"-->"),
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+}
 _BLOCK_TAG = re.compile(
-    r"</?(?:br|p|div|li|ul|ol|dl|dt|dd|tr|table|h[1-6]|blockquote|section|article)\b[^>]*>",
+    r"</?(?:br|p|div|li|ul|ol|dl|dt|dd|tr|table|h[1-6]|blockquote|section|article)\b[^<>]*>",
     re.IGNORECASE,
 )
-_CELL_TAG = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[!/]?[A-Za-z][^>]*>")
+_CELL_TAG = re.compile(r"</?t[dh]\b[^<>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[!/]?[A-Za-z][^<>]*>")
 # "118.7 Ratify", "105.34. Ratify", "4.The Committee", "23. (a) ...": a dotted number ends
 # with a dot or a space, a plain number only with a dot, so "2030 Agenda" is not a paragraph.
 _PARAGRAPH = re.compile(r"(?:(\d{1,4}(?:\.\d{1,4})+)(?:\.|(?=\s))|(\d{1,4})\.(?!\d))\s*")
@@ -177,10 +183,30 @@ def _recommending_states(value: Any, states: StateResolver) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
+def _without_blocks(value: str) -> str:
+    """`value` without its HTML comments and script and style elements, in one pass."""
+    kept: list[str] = []
+    unclosed: set[str] = set()
+    end = 0
+    for opening in _BLOCK_OPENING.finditer(value):
+        kind = (opening[1] or "").lower()
+        if opening.start() < end or kind in unclosed:
+            continue
+        closing = _BLOCK_CLOSING[kind].search(value, opening.end())
+        if closing is None:
+            # Nor will any later opening of its kind be closed: its tag alone goes, as text's.
+            unclosed.add(kind)
+            continue
+        kept.append(value[end : opening.start()])
+        end = closing.end()
+    kept.append(value[end:])
+    return "".join(kept)
+
+
 def _plain_text(value: str) -> str:
     """Text without HTML: entities decoded, one line per paragraph, spaces collapsed."""
     if "<" in value:
-        value = _COMMENT_OR_SCRIPT.sub("", value)
+        value = _without_blocks(value)
         value = _BLOCK_TAG.sub("\n", value)
         value = _CELL_TAG.sub(" ", value)
         value = _TAG.sub("", value)
@@ -254,7 +280,8 @@ def _whole_number(value: Any, column: str) -> int | None:
 
 def _one_number(item: Any, column: str) -> int:
     number = None
-    if isinstance(item, str) and (found := _NUMBER.fullmatch(item)):
+    # The length first: Python refuses to convert a text of thousands of digits.
+    if isinstance(item, str) and (found := _NUMBER.fullmatch(item)) and len(found[1]) <= 9:
         number = int(found[1])
     elif isinstance(item, int) and not isinstance(item, bool):
         number = item
@@ -371,6 +398,7 @@ def _record(
         themes=themes or [],
         affected_persons=affected or [],
         sdgs=sdgs or [],
+        original=item,
     )
 
 

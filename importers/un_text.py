@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from importers.encoding import SourceEncodingError, decode_source
@@ -39,6 +39,8 @@ _NAME_CONNECTORS = frozenset(
 _ELIDED = ("d'", "d\u2019", "l'", "l\u2019")
 # Longest UN short name: "United Kingdom of Great Britain and Northern Ireland".
 _MAX_NAME_WORDS = 8
+# Characters at the end of a paragraph that hold its final States, with room to spare.
+_COMPLETION_TAIL = 1_000
 # A line break after "non-" or before "-based" splits a word that keeps its hyphen; any other
 # hyphen at the end of a line is the layout's and goes.
 _HYPHENATED_PREFIXES = frozenset(
@@ -56,8 +58,25 @@ _TRAILING_LETTERS = re.compile(r"[^\W\d_]+$")
 class _Paragraph:
     number: str
     line: int
-    text: str
     first_line: int | None  # where the same number was seen before, if it was
+    # Its lines as joined, kept apart until the end: adding each line to one growing text
+    # would take time quadratic in the paragraph's length.
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def tail(self, size: int) -> str:
+        """The last `size` characters of the text."""
+        taken: list[str] = []
+        length = 0
+        for part in reversed(self.parts):
+            taken.append(part)
+            length += len(part)
+            if length >= size:
+                break
+        return "".join(reversed(taken))[-size:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,23 +92,29 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\u00ad", "")).strip()
 
 
-def _join(previous: str, line: str) -> str:
-    """`previous` followed by the next line of the same paragraph."""
+def _join(parts: list[str], line: str) -> None:
+    """Add the next line of the same paragraph to `parts`, the lines joined so far."""
+    previous = parts[-1] if parts else ""
     if not previous:
-        return line
+        parts.append(line)
+        return
     if previous.endswith("\u00ad"):
-        return previous[:-1] + line
+        parts[-1] = previous[:-1]
+        parts.append(line)
+        return
     before = _TRAILING_LETTERS.search(previous[:-1]) if previous.endswith("-") else None
     after = _LEADING_LETTERS.match(line)
     if before is None or after is None:
-        return f"{previous} {line}"
-    if (
+        parts.append(f" {line}")
+    elif (
         not line[0].islower()
         or before.group().lower() in _HYPHENATED_PREFIXES
         or after.group().lower() in _HYPHENATED_SUFFIXES
     ):
-        return previous + line
-    return previous[:-1] + line
+        parts.append(line)
+    else:
+        parts[-1] = previous[:-1]
+        parts.append(line)
 
 
 def _is_page_furniture(line: str, symbol: str) -> bool:
@@ -211,12 +236,17 @@ def _split_states(body: str, states: StateResolver) -> tuple[str, list[str], lis
     return body[: accepted[-1].start].rstrip(" ,;"), list(dict.fromkeys(codes)), []
 
 
-def _is_complete(text: str, states: StateResolver) -> bool:
+def _is_complete(paragraph: _Paragraph, states: StateResolver) -> bool:
     """Whether a paragraph already ends with its States and final punctuation."""
-    cleaned = _clean(text)
-    if not _FINAL_PUNCTUATION.search(cleaned):
+    # Asked at each line of the paragraph: read whole, a long passage without a paragraph
+    # number (an annex, a hostile file) would take time quadratic in its length.
+    last = _clean(paragraph.parts[-1]) if paragraph.parts else ""
+    if last and not last.endswith((";", ".")):
         return False
-    _, codes, _ = _split_states(_FINAL_PUNCTUATION.sub("", cleaned, count=1), states)
+    cleaned = _clean(paragraph.tail(_COMPLETION_TAIL))
+    if not cleaned.endswith((";", ".")):
+        return False
+    _, codes, _ = _split_states(cleaned[:-1].rstrip(), states)
     return bool(codes)
 
 
@@ -306,7 +336,7 @@ def _paragraphs(text: str, symbol: str, states: StateResolver) -> Iterator[_Para
                 end = following[0] if following else len(line)
                 segment = line[pos:end].strip()
                 if current is not None and not complete and segment:
-                    current.text = _join(current.text, segment)
+                    _join(current.parts, segment)
                 if following is None:
                     break
                 start = following[1]
@@ -320,14 +350,14 @@ def _paragraphs(text: str, symbol: str, states: StateResolver) -> Iterator[_Para
             else:
                 major, minor = int(start["major"]), int(start["minor"])
                 number = f"{major}.{minor}"
-                current = _Paragraph(number, line_number, "", seen.get(number))
+                current = _Paragraph(number, line_number, seen.get(number))
                 seen.setdefault(number, line_number)
             pos = start.end()
             start = None
         # Once a recommendation has its States and final ";", what follows until the next number
         # is the layout's (a thematic list's "Source of position", themes), not more text.
         if current is not None and not complete:
-            complete = _is_complete(current.text, states)
+            complete = _is_complete(current, states)
     if current is not None:
         yield current
 

@@ -88,6 +88,7 @@ class _States:
 # A hostile file could name millions of distinct "States"; the cache stays bounded.
 MAX_CACHED_NAMES = 4096
 _ACTIONS = frozenset("12345")
+MAX_SESSION = 32_767
 
 
 @lru_cache(maxsize=4096)
@@ -115,8 +116,14 @@ def _checked(errors: list[_RowError], check: Callable[[], _T]) -> _T | None:
 
 def _session(cell: str) -> int:
     text = _clean(cell)
-    if not (text.isascii() and text.isdecimal()) or int(text) < 1:
-        raise _RowError("Session", f"session must be a positive whole number, not {text!r}")
+    # SMALLINT in the database; no UPR session comes near its bound. The length first: Python
+    # refuses to convert a text of thousands of digits.
+    if not (text.isascii() and text.isdecimal() and len(text) <= 9) or not (
+        1 <= int(text) <= MAX_SESSION
+    ):
+        raise _RowError(
+            "Session", f"session must be a whole number from 1 to {MAX_SESSION}, not {text!r}"
+        )
     return int(text)
 
 
@@ -168,6 +175,7 @@ def _row_record(row: dict[str, str], line: int, states: _States) -> Recommendati
         session=session,
         cycle=upr_cycle(session),
         themes=list(_themes(row["Issue"])),
+        original=row,
     )
 
 
@@ -191,6 +199,15 @@ def _original(header: list[str], values: list[str]) -> dict[str, str]:
     return original
 
 
+def _leniently(header: list[str], raw: str) -> dict[str, str] | None:
+    """The cells of a malformed row as a lenient reader splits them, for the person fixing it."""
+    try:
+        values = next(csv.reader(io.StringIO(raw, newline="")), [])
+    except csv.Error:
+        return None
+    return _original(header, values)
+
+
 def read_upr_info(
     stream: BinaryIO, *, states: StateResolver | None = None
 ) -> Iterator[RecommendationRecord | RecordError]:
@@ -202,11 +219,15 @@ def read_upr_info(
     except SourceEncodingError as exc:
         yield RecordError(SourceLocation(line=exc.line), f"column {exc.column}", exc.message)
         return
-    reader = csv.reader(io.StringIO(decoded.text, newline=""), strict=True)
+    buffer = io.StringIO(decoded.text, newline="")
+    reader = csv.reader(buffer, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         yield RecordError(SourceLocation(line=1), None, "the file is empty")
+        return
+    except csv.Error as exc:
+        yield RecordError(SourceLocation(line=1), None, f"malformed CSV header: {exc}")
         return
     header = [name.strip() for name in header]
     missing = [name for name in COLUMNS if name not in header]
@@ -219,13 +240,23 @@ def read_upr_info(
         return
     line = reader.line_num + 1
     while True:
+        offset = buffer.tell()
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RecordError(SourceLocation(line=line), None, f"malformed CSV: {exc}")
-            return
+            # The reader goes on at the next line: a broken row costs that row, not the rows
+            # after it, and goes to the rejected file as a lenient reader splits it.
+            raw = decoded.text[offset : buffer.tell()]
+            yield RecordError(
+                SourceLocation(line=line),
+                None,
+                f"malformed CSV: {exc}",
+                original=_leniently(header, raw),
+            )
+            line = reader.line_num + 1
+            continue
         start, line = line, reader.line_num + 1
         if not values or values == [""]:
             continue

@@ -23,7 +23,7 @@ from suivi.services.import_flow import (
     run_import,
     write_rejected_report,
 )
-from suivi.services.imports import ImportReport
+from suivi.services.import_report import ImportReport
 from suivi.settings import get_settings
 
 console = Console(stderr=True)

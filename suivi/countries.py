@@ -25,6 +25,8 @@ _NAME_ATTRIBUTES = ("name", "official_name", "common_name")
 
 # No State name is near this long; past it a cell is prose or an attack, not a name.
 MAX_NAME_LENGTH = 200
+# Bounded: names come from uploaded files, and a hostile one could hold millions of them.
+MAX_CACHED_SUGGESTIONS = 4096
 
 # Tiers, first wins: the project's table, English names, CLDR's other languages, pycountry's
 # translations (less carefully kept than CLDR), then forms derived from them (a name without its
@@ -355,6 +357,11 @@ class StateResolver:
 
     _aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     _alias_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Suggestions by normalised name: a file misspells its few States on thousands of rows,
+    # and scoring a name against every known one takes milliseconds.
+    _suggested: dict[tuple[str, int], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def _lookup(self, key: str) -> tuple[bool, str | None]:
         if key in self._aliases:
@@ -414,6 +421,14 @@ class StateResolver:
         query = _normalise(name)
         if not query:
             return []
+        suggested = self._suggested.get((query, limit))
+        if suggested is None:
+            if len(self._suggested) >= MAX_CACHED_SUGGESTIONS:
+                self._suggested.clear()
+            suggested = self._suggested[query, limit] = tuple(self._suggest(query, limit))
+        return list(suggested)
+
+    def _suggest(self, query: str, limit: int) -> list[str]:
         index = _builtin_index()
         scored = process.extract(
             query, index.choices, scorer=fuzz.WRatio, limit=limit * 10, score_cutoff=70
@@ -445,11 +460,14 @@ class StateResolver:
         for name, code in aliases.items():
             key = _normalise(name) if len(name) <= MAX_NAME_LENGTH else ""
             if not key:
-                raise ValueError(f"alias name {name!r} has nothing a State name could match")
+                raise ValueError(
+                    f"alias name {_shown(name)!r} has nothing a State name could match"
+                )
             target = code.strip().upper()
             if not is_alpha3(target):
                 raise ValueError(
-                    f"alias {name!r}: {code!r} is not an assigned ISO 3166-1 alpha-3 code"
+                    f"alias {_shown(name)!r}: {_shown(code)!r} is not an assigned ISO 3166-1 "
+                    "alpha-3 code"
                 )
             merged[key], names[key] = target, name.strip()
         return StateResolver(MappingProxyType(merged), MappingProxyType(names))
@@ -467,10 +485,17 @@ def parse_alias(text: str) -> tuple[str, str]:
     name, equals, code = text.rpartition("=")
     name, code = name.strip(), code.strip().upper()
     if not equals or not name or not code:
-        raise ValueError(f"alias {text!r} is not of the form NAME=ISO3")
+        raise ValueError(f"alias {_shown(text)!r} is not of the form NAME=ISO3")
     if not is_alpha3(code):
-        raise ValueError(f"alias {text!r}: {code!r} is not an assigned ISO 3166-1 alpha-3 code")
+        raise ValueError(
+            f"alias {_shown(text)!r}: {_shown(code)!r} is not an assigned ISO 3166-1 alpha-3 code"
+        )
     return name, code
+
+
+def _shown(text: str) -> str:
+    # An alias comes from a form field or a command line: a message quotes only its start.
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _decoded(path: Path, data: bytes) -> str:
@@ -493,6 +518,8 @@ def load_alias_file(path: Path) -> dict[str, str]:
     if header is None or [cell.strip().casefold() for cell in header] != ["name", "alpha3"]:
         raise ValueError(f"{path}: line 1: the header must be 'name,alpha3'")
     aliases: dict[str, str] = {}
+    # By lookup key: "Rép. du Congo" and "REP DU CONGO" are one name to the resolver.
+    lines: dict[str, tuple[int, str]] = {}
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -509,10 +536,11 @@ def load_alias_file(path: Path) -> dict[str, str]:
                 f"{path}: line {line}, column 2 (alpha3): {row[1].strip()!r} is not an assigned "
                 "ISO 3166-1 alpha-3 code"
             )
-        if aliases.get(name, code) != code:
+        first, first_name = lines.setdefault(_normalise(name), (line, name))
+        if aliases.get(first_name, code) != code:
             raise ValueError(
                 f"{path}: line {line}, column 2 (alpha3): {name!r} is already an alias of "
-                f"{aliases[name]}"
+                f"{aliases[first_name]} (line {first}, {first_name!r})"
             )
         aliases[name] = code
     return aliases

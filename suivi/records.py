@@ -71,6 +71,9 @@ class RecommendationRecord:
     # None: the pipeline classifies from tags and text. Set only by formats that carry it.
     hrd_relevance: HrdRelevance | None = None
     hrd_reasons: list[dict[str, str]] | None = None
+    # The record as the source wrote it, as RecordError keeps it: a record the loader refuses
+    # (a conflicting duplicate, say) goes back to its rejected file in its own shape.
+    original: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def natural_key_for_paragraph(document_symbol: str, paragraph: str) -> str:

@@ -17,7 +17,7 @@ from importers.encoding import decode_source
 from models import Recommendation
 from suivi.countries import display_name, to_alpha3
 from suivi.services.import_flow import run_import
-from suivi.services.imports import ImportReport
+from suivi.services.import_report import ImportReport
 from tests.app_client import api_client
 from tests.commands import run_suivi
 from tests.paths import UPR_INFO_REAL, UPR_INFO_REAL_FILES

@@ -15,7 +15,7 @@ from api.schemas.problems import problem_responses
 from suivi.countries import configured_resolver, parse_alias
 from suivi.services import imports as service
 from suivi.services.import_flow import DocumentOptions, ImportFormat, run_import
-from suivi.services.imports import ImportReport
+from suivi.services.import_report import ImportReport
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -78,9 +78,11 @@ async def create_import(
     ] = None,
 ) -> ImportReportRead | JSONResponse:
     """The report of the run: what was created, updated, unchanged, duplicated or rejected."""
+    # Outside the try: a broken aliases file is the server's fault (a logged 500), not the form's.
+    office = configured_resolver(settings)
     try:
         aliases = dict(parse_alias(alias) for alias in state_alias or [])
-        states = configured_resolver(settings).with_aliases(aliases)
+        states = office.with_aliases(aliases)
     except ValueError as exc:
         error = {"loc": ("body", "state_alias"), "msg": str(exc), "type": "value_error"}
         raise RequestValidationError([error]) from exc

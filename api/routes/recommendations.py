@@ -55,7 +55,8 @@ _CURSOR_TYPES: dict[Sort, tuple[type, ...]] = {
 }
 
 
-def _read_cursor(cursor: str, sort: Sort) -> service.Keyset:
+def read_cursor(cursor: str, sort: Sort) -> service.Keyset:
+    """The keyset a list cursor continues after; 422 when it is not one of this order's."""
     name, *values = decode_cursor(cursor, types=(str, *_CURSOR_TYPES[sort], int))
     if name != sort.value:
         raise InvalidCursor(f"The cursor continues the order {name!r}, not {sort.value!r}.")
@@ -69,7 +70,8 @@ def _read_cursor(cursor: str, sort: Sort) -> service.Keyset:
     return tuple(values)
 
 
-def _write_cursor(keyset: service.Keyset, sort: Sort) -> str:
+def write_cursor(keyset: service.Keyset, sort: Sort) -> str:
+    """The cursor that continues a list of order `sort` after `keyset`."""
     values = [v.isoformat() if isinstance(v, date | datetime) else v for v in keyset]
     return encode_cursor([sort.value, *values])
 
@@ -92,11 +94,11 @@ async def list_recommendations(
     sort = params.sort or (Sort.RELEVANCE if filters.query else Sort.ID)
     if sort is Sort.RELEVANCE and not filters.query:
         raise invalid_parameter("sort", "relevance order needs a search query `q`")
-    after = _read_cursor(params.cursor, sort) if params.cursor else None
+    after = read_cursor(params.cursor, sort) if params.cursor else None
     items, next_keyset = await service.list_page(
         session, limit=params.limit, filters=filters, sort=sort, after=after
     )
-    next_cursor = _write_cursor(next_keyset, sort) if next_keyset is not None else None
+    next_cursor = write_cursor(next_keyset, sort) if next_keyset is not None else None
     headers = {}
     if next_cursor is not None:
         next_url = request.url.include_query_params(cursor=next_cursor)

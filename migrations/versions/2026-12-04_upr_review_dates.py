@@ -30,6 +30,14 @@ depends_on: str | Sequence[str] | None = None
 DERIVED_SYMBOLS = "UPR/WG/%"
 
 
+def _name(state: str) -> str:
+    # Older imports accepted any three capital letters as a State: such a code stays a code.
+    try:
+        return display_name(state)
+    except ValueError:
+        return state
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     upr = bind.scalar(sa.text("SELECT id FROM bodies WHERE code = 'UPR'"))
@@ -48,7 +56,7 @@ def upgrade() -> None:
             "symbol": upr_sessions.review_document_symbol(state, number),
             "body_id": upr,
             "state_code": state,
-            "title": upr_sessions.review_document_title(display_name(state), number),
+            "title": upr_sessions.review_document_title(_name(state), number),
             "published_date": sessions[number].start_date,
             "session": number,
             "cycle": sessions[number].cycle,

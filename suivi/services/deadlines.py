@@ -15,10 +15,11 @@ from sqlalchemy import (
     Interval,
     Select,
     SmallInteger,
+    Subquery,
     Text,
+    bindparam,
     case,
     cast,
-    column,
     exists,
     false,
     func,
@@ -29,9 +30,8 @@ from sqlalchemy import (
     true,
     tuple_,
     union_all,
-    values,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Body, Document, FollowUpGrade, Indicator, Recommendation, StateAction
@@ -154,10 +154,15 @@ def _upr_estimates(
         SmallInteger,
     )
     # When the Working Group's calendar holds the next session, the review falls within it.
+    # Bound as arrays, so the statement stays the same and its compiled form is reused.
+    sessions = upr_sessions.sessions()
     calendar = (
-        values(column("session", SmallInteger), column("start_date", Date), name="upr_calendar")
-        .data([(review.number, review.start_date) for review in upr_sessions.sessions()])
-        .alias("upr_calendar")
+        func.unnest(
+            bindparam("calendar_sessions", [s.number for s in sessions], type_=ARRAY(SmallInteger)),
+            bindparam("calendar_starts", [s.start_date for s in sessions], type_=ARRAY(Date)),
+        )
+        .table_valued("session", "start_date", name="upr_calendar")
+        .render_derived()
     )
     next_start = (
         select(calendar.c.start_date).where(calendar.c.session == next_session).scalar_subquery()
@@ -244,6 +249,19 @@ def _indicator_reports(horizon: date, states: Collection[str]) -> Select[Any]:
     return query
 
 
+def _due(horizon: date, states: Collection[str], kinds: Collection[DeadlineKind]) -> Subquery:
+    """Everything of `kinds` due by `horizon`, as one subquery of the rows `list_page` reads."""
+    branches: list[Select[Any]] = []
+    if "treaty_body_follow_up" in kinds:
+        branches.append(_follow_up_replies(horizon, states))
+    branches += _upr_estimates(horizon, states, kinds)
+    if "action_target" in kinds:
+        branches.append(_action_targets(horizon, states))
+    if "indicator_report" in kinds:
+        branches.append(_indicator_reports(horizon, states))
+    return union_all(*branches).subquery()
+
+
 async def list_page(
     session: AsyncSession,
     *,
@@ -259,17 +277,7 @@ async def list_page(
     Filters combine with AND; empty `states` or `kinds` mean all. Returns a page and the keyset
     that continues it, or None at the end.
     """
-    kinds = set(kinds or KINDS)
-    horizon = today + timedelta(days=within_days)
-    branches: list[Select[Any]] = []
-    if "treaty_body_follow_up" in kinds:
-        branches.append(_follow_up_replies(horizon, states))
-    branches += _upr_estimates(horizon, states, kinds)
-    if "action_target" in kinds:
-        branches.append(_action_targets(horizon, states))
-    if "indicator_report" in kinds:
-        branches.append(_indicator_reports(horizon, states))
-    due = union_all(*branches).subquery()
+    due = _due(today + timedelta(days=within_days), states, set(kinds or KINDS))
     state_key = func.coalesce(due.c.state, "")
     sort_key = (due.c.due_date, due.c.kind, state_key, due.c.ref)
     query = select(due).order_by(*sort_key).limit(limit + 1)
@@ -294,3 +302,20 @@ async def list_page(
         return items, None
     last = rows[limit - 1]
     return items, (last.due_date, last.kind, last.state or "", last.ref)
+
+
+async def overdue_by_state(
+    session: AsyncSession, *, today: date, limit: int
+) -> list[tuple[str, int]]:
+    """The States with the most overdue items (as `list_page` marks them), most first."""
+    # Overdue means due before today: due by yesterday.
+    due = _due(today - timedelta(days=1), (), KINDS)
+    overdue = func.count()
+    query = (
+        select(due.c.state, overdue)
+        .where(due.c.state.is_not(None))
+        .group_by(due.c.state)
+        .order_by(overdue.desc(), due.c.state)
+        .limit(limit)
+    )
+    return [(state, count) for state, count in await session.execute(query)]

@@ -1,5 +1,6 @@
 """The one way any source file becomes recommendations: detect, read, validate, load, report."""
 
+import codecs
 import csv
 import tempfile
 from collections.abc import Iterator
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from importers.sample import read_sample
 from importers.suivi_json import read_suivi_json
-from importers.uhri import read_uhri
+from importers.uhri import SYMBOL_LENGTH, read_uhri
 from importers.un_text import read_un_text
 from importers.upr_info import COLUMNS as UPR_INFO_COLUMNS
-from importers.upr_info import read_upr_info
+from importers.upr_info import MAX_SESSION, read_upr_info
 from models.enums import SourceFormat
 from suivi.countries import (
     StateResolver,
@@ -30,18 +31,18 @@ from suivi.exporters.suivi_json import FORMAT_NAME as SUIVI_JSON_NAME
 from suivi.exporters.suivi_json import FORMAT_VERSION as SUIVI_JSON_VERSION
 from suivi.records import RecommendationRecord, RecordError
 from suivi.services import sample
-from suivi.services.imports import (
+from suivi.services.import_report import (
     ImportReport,
     ImportWarning,
-    Progress,
     RejectedRecord,
-    import_records,
     rejected_records,
 )
+from suivi.services.imports import Progress, import_records
 from suivi.services.keys import Caller
 from suivi.services.sample import SampleData
 
 SNIFF_BYTES = 4096
+LANGUAGE_LENGTH = 8  # recommendations.language
 DOWNLOAD_CHUNK = 1 << 16
 # Uploads and downloads larger than this spill from memory to a temporary file.
 SPOOL_BYTES = 16 << 20
@@ -114,7 +115,13 @@ def detect_format(head: bytes, name: str) -> ImportFormat:
         return ImportFormat.UHRI
     if text.startswith(b"{"):
         return ImportFormat.SUIVI_JSON
-    first_line = text.split(b"\r", 1)[0].split(b"\n", 1)[0].decode("latin-1")
+    # The UPR Info reader also takes UTF-16 text, which a byte-order mark announces.
+    header = (
+        head.decode("utf-16", errors="ignore")
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        else text.decode("latin-1")
+    )
+    first_line = header.split("\r", 1)[0].split("\n", 1)[0]
     if all(column in first_line for column in UPR_INFO_COLUMNS):
         return ImportFormat.UPR_INFO
     suffix = Path(name).suffix.lower()
@@ -147,8 +154,18 @@ def _un_text_reader(options: DocumentOptions, states: StateResolver) -> _Reader:
             "{state}: " + _braces(unknown_state_message("State", options.state, states))
         )
     symbol = options.symbol
-    if options.session is not None and options.session < 1:
-        raise ImportUsageError(f"{{session}} must be 1 or more, not {options.session}")
+    if options.session is not None and not 1 <= options.session <= MAX_SESSION:
+        raise ImportUsageError(
+            f"{{session}} must be from 1 to {MAX_SESSION}, not {options.session}"
+        )
+    # The lengths the documents and recommendations columns hold.
+    if len(symbol) > SYMBOL_LENGTH:
+        raise ImportUsageError(f"{{symbol}} is longer than {SYMBOL_LENGTH} characters")
+    if not 2 <= len(options.language) <= LANGUAGE_LENGTH:
+        raise ImportUsageError(
+            f"{{language}} must be a language code of 2 to {LANGUAGE_LENGTH} characters, "
+            "such as en or fr"
+        )
 
     def read(stream: BinaryIO) -> Iterator[RecommendationRecord | RecordError]:
         return read_un_text(

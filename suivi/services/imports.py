@@ -1,10 +1,12 @@
-"""Loading recommendation records: batched idempotent upserts, history kept, every run recorded."""
+"""Loading recommendation records: batched idempotent upserts, history kept, every run recorded.
+
+Preparing records is `import_preparation`; what a run reports, `import_report`.
+"""
 
 import asyncio
-import itertools
 import operator
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,149 +28,22 @@ from models import (
 )
 from models.enums import ImportStatus, SourceFormat
 from suivi.errors import NotFound
-from suivi.hashing import canonical_json, content_hash
-from suivi.records import RecommendationRecord, RecordError, SourceLocation
-from suivi.relevance import classify
+from suivi.hashing import canonical_json
+from suivi.records import RecommendationRecord, RecordError
 from suivi.services import audit, upr_reviews
+from suivi.services.import_preparation import (
+    MAX_DEFERRED,
+    Pending,
+    Prepared,
+    Preparer,
+)
+from suivi.services.import_report import ImportReport
 from suivi.services.keys import Caller
 
 BATCH_SIZE = 2_000
 STORED_ERRORS = 1_000
 
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportWarning:
-    """Something the import did that its user should know of: nothing was refused for it."""
-
-    message: str
-    location: SourceLocation | None = None
-    first: SourceLocation | None = None  # the earlier record it concerns, e.g. a duplicate's
-
-    def as_dict(self) -> dict[str, Any]:
-        """The warning as the import report prints it."""
-        report: dict[str, Any] = {"message": self.message}
-        for name, where in (("", self.location), ("first_", self.first)):
-            if where is not None and where.line is not None:
-                report[f"{name}line"] = where.line
-            if where is not None and where.record is not None:
-                report[f"{name}record"] = where.record
-        return report
-
-
-@dataclass(slots=True)
-class RejectedRecord:
-    """A rejected record with every reason it was refused, in the source's own shape."""
-
-    location: SourceLocation
-    columns: list[str]
-    messages: list[str]
-    original: Mapping[str, Any] | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The record as the import report prints it: where, which columns, why, and what."""
-        report: dict[str, Any] = {}
-        if self.location.line is not None:
-            report["line"] = self.location.line
-        if self.location.record is not None:
-            report["record"] = self.location.record
-        report["columns"] = self.columns
-        report["messages"] = self.messages
-        report["original"] = dict(self.original) if self.original is not None else None
-        return report
-
-
-def rejected_records(errors: list[RecordError]) -> list[RejectedRecord]:
-    """The errors grouped by record, in the order the source holds them."""
-    records: dict[tuple[int | None, int | None], RejectedRecord] = {}
-    for error in errors:
-        where = (error.location.line, error.location.record)
-        rejected = records.get(where)
-        if rejected is None:
-            rejected = records[where] = RejectedRecord(error.location, [], [], error.original)
-        if error.column and error.column not in rejected.columns:
-            rejected.columns.append(error.column)
-        rejected.messages.append(error.message)
-        if rejected.original is None:
-            rejected.original = error.original
-    return sorted(
-        records.values(),
-        key=lambda r: (r.location.line or 0, r.location.record or 0),
-    )
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What an import did (or, for a dry run, would do)."""
-
-    status: ImportStatus = ImportStatus.RUNNING
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    errors: list[RecordError] = field(default_factory=list)
-    warnings: list[ImportWarning] = field(default_factory=list)
-    import_run_id: int | None = None
-    source_format: SourceFormat | None = None
-
-    @property
-    def committed(self) -> bool:
-        """Whether records are in the database after this run: it succeeded (not a dry run)
-        and found valid records, new, changed or unchanged."""
-        loaded = self.created + self.updated + self.unchanged
-        return self.status is ImportStatus.SUCCEEDED and loaded > 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The report in the shape `suivi import --json` and `POST /v1/imports` print."""
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "errors": [error.as_dict() for error in self.errors],
-            "warnings": [warning.as_dict() for warning in self.warnings],
-            "rejected_records": [record.as_dict() for record in rejected_records(self.errors)],
-        }
-
-
-def record_content(record: RecommendationRecord) -> dict[str, Any]:
-    """Everything a record says: what the content hash covers (enumerations hash as their value)."""
-    return {
-        "state": record.state,
-        "body": record.body,
-        "document_symbol": record.document_symbol,
-        "paragraph": record.paragraph,
-        "annotation_type": record.annotation_type,
-        "language": record.language,
-        "text": record.text,
-        "translations": dict(sorted(record.translations.items())),
-        "recommending_states": record.recommending_states,
-        "position": record.position,
-        "action_category": record.action_category,
-        "session": record.session,
-        "cycle": record.cycle,
-        "date": record.issued_date.isoformat() if record.issued_date else None,
-        "themes": record.themes,
-        "affected_persons": record.affected_persons,
-        "sdgs": record.sdgs,
-        "hrd_relevance": record.hrd_relevance,
-        "hrd_reasons": record.hrd_reasons,
-        "source_record_id": record.source_record_id,
-    }
-
-
-def _classified(record: RecommendationRecord) -> RecommendationRecord:
-    if record.hrd_relevance is None or record.hrd_reasons is None:
-        relevance, reasons = classify(
-            record.text,
-            language=record.language,
-            tags=[*record.themes, *record.affected_persons],
-        )
-        record.hrd_relevance, record.hrd_reasons = relevance, reasons
-    return record
 
 
 # The recommendations columns an import writes, besides `id`.
@@ -217,62 +92,6 @@ _INSERT_DOCUMENTS = sql(
 )
 
 
-@dataclass(slots=True)
-class _Pending:
-    record: RecommendationRecord
-    digest: str
-    # Whether the import classified it (from its tags and text), so a merge classifies again.
-    classified_here: bool = True
-
-    def merge(self, other: RecommendationRecord) -> list[str]:
-        """Add `other`'s annotations to this record's; the names of those that grew."""
-        grew = []
-        for name in ANNOTATIONS:
-            mine = getattr(self.record, name)
-            extra = [value for value in getattr(other, name) if value not in mine]
-            if extra:
-                setattr(self.record, name, [*mine, *extra])
-                grew.append(name)
-        if grew:
-            if self.classified_here:
-                self.record.hrd_relevance = self.record.hrd_reasons = None
-                _classified(self.record)
-            self.digest = content_hash(record_content(self.record))
-        return grew
-
-
-# What two rows of one recommendation may disagree on: the source's annotations, which are
-# merged (UPR Info lists a recommendation once per set of issue tags). Anything else that differs
-# makes the two rows a conflict.
-ANNOTATIONS = ("themes", "affected_persons", "sdgs")
-# Changed records wait for the end of the import (a later row may add annotations to them) up to
-# this many; past it they are written at once.
-MAX_DEFERRED = 20_000
-
-
-def _core(record: RecommendationRecord) -> int:
-    """A fingerprint, within one run, of what a record says besides its annotations."""
-    return hash(
-        (
-            record.state,
-            record.body,
-            record.document_symbol,
-            record.paragraph,
-            record.annotation_type,
-            record.language,
-            record.text,
-            tuple(sorted(record.translations.items())),
-            tuple(record.recommending_states),
-            record.position,
-            record.action_category,
-            record.session,
-            record.cycle,
-            record.issued_date,
-            record.source_record_id,
-        )
-    )
-
-
 class _BatchLoader:
     """Writes batches of new and changed records with a few set-based statements each."""
 
@@ -283,11 +102,11 @@ class _BatchLoader:
         self.documents: dict[str, int] = {}
         self.created = self.updated = self.unchanged = 0
         # natural key -> changed record, written at the end of the import
-        self.deferred: dict[str, _Pending] = {}
+        self.deferred: dict[str, Pending] = {}
         # natural key -> later rows whose annotations go to a record already written
-        self.late: dict[str, list[_Pending]] = {}
+        self.late: dict[str, list[Pending]] = {}
 
-    async def _body_ids(self, batch: list[_Pending]) -> list[RecordError]:
+    async def _body_ids(self, batch: list[Pending]) -> list[RecordError]:
         wanted = {p.record.body for p in batch} - self.bodies.keys()
         if wanted:
             rows = await self.session.execute(
@@ -310,12 +129,15 @@ class _BatchLoader:
             if pending.record.body not in self.bodies:
                 errors.append(
                     RecordError(
-                        pending.record.location, "body", f"unknown body {pending.record.body!r}"
+                        pending.record.location,
+                        "body",
+                        f"unknown body {pending.record.body!r}",
+                        original=pending.record.original,
                     )
                 )
         return errors
 
-    async def _document_ids(self, batch: list[_Pending]) -> None:
+    async def _document_ids(self, batch: list[Pending]) -> None:
         firsts: dict[str, RecommendationRecord] = {}
         for pending in batch:
             symbol = pending.record.document_symbol
@@ -345,7 +167,7 @@ class _BatchLoader:
         )
         self.documents.update(dict(rows.all()))
 
-    def _values(self, pending: _Pending) -> tuple[Any, ...]:
+    def _values(self, pending: Pending) -> tuple[Any, ...]:
         """A record's columns in `_RECORD_COLUMNS` order, as COPY takes them."""
         record = pending.record
         return (
@@ -374,7 +196,7 @@ class _BatchLoader:
             self.run_id,
         )
 
-    def _row(self, pending: _Pending) -> dict[str, Any]:
+    def _row(self, pending: Pending) -> dict[str, Any]:
         """A record's columns by name, as an ORM bulk UPDATE takes them."""
         row = dict(zip(_RECORD_COLUMNS, self._values(pending), strict=True))
         row["hrd_reasons"] = pending.record.hrd_reasons
@@ -388,7 +210,7 @@ class _BatchLoader:
             if language != record.language
         ]
 
-    async def _complete(self, batch: list[_Pending]) -> None:
+    async def _complete(self, batch: list[Pending]) -> None:
         # Derived from the source (a UPR session's date and report), so after hashing: the
         # content hash says what the source said.
         for pending in batch:
@@ -407,10 +229,14 @@ class _BatchLoader:
         )
         return {key: (rec_id, digest, run_id) for key, rec_id, digest, run_id in rows}
 
-    async def load(self, batch: list[_Pending]) -> list[RecordError]:
+    async def load(self, batch: list[Pending]) -> list[RecordError]:
         """Write the new records of one batch and count the unchanged; changed ones wait for
         `finish`. Returns the errors found on the way (an unknown body)."""
         errors = await self._body_ids(batch)
+        # The source's own record is kept only to write a refused record back; past this
+        # point none is refused, and deferred records need not hold a copy of the source.
+        for pending in batch:
+            pending.record.original = None
         batch = [p for p in batch if p.record.body in self.bodies]
         existing = await self._existing([p.record.natural_key for p in batch])
         new = [p for p in batch if p.record.natural_key not in existing]
@@ -431,9 +257,10 @@ class _BatchLoader:
             self.deferred.clear()
         return errors
 
-    def merge(self, later: list[_Pending]) -> None:
+    def merge(self, later: list[Pending]) -> None:
         """Take rows that add annotations to a record of an earlier batch."""
         for pending in later:
+            pending.record.original = None
             key = pending.record.natural_key
             if key in self.deferred:
                 self.deferred[key].merge(pending.record)
@@ -449,7 +276,7 @@ class _BatchLoader:
         for start in range(0, len(changed), BATCH_SIZE):
             await self._write_changed(changed[start : start + BATCH_SIZE])
 
-    async def _write_changed(self, changed: list[_Pending]) -> None:
+    async def _write_changed(self, changed: list[Pending]) -> None:
         existing = await self._existing([p.record.natural_key for p in changed])
         still = [p for p in changed if existing[p.record.natural_key][1] != p.digest]
         self.unchanged += len(changed) - len(still)
@@ -469,8 +296,8 @@ class _BatchLoader:
             )
         )
         stored = {rec.natural_key: rec for rec in rows.scalars()}
-        revised: list[_Pending] = []
-        rewritten: list[_Pending] = []
+        revised: list[Pending] = []
+        rewritten: list[Pending] = []
         for key, pendings in late.items():
             rec = stored.get(key)
             if rec is None:  # its first row was refused: nothing to merge into
@@ -482,7 +309,7 @@ class _BatchLoader:
                 affected_persons=list(rec.affected_persons),
                 sdgs=list(rec.sdgs),
             )
-            merged = _Pending(as_stored, rec.content_hash, first.classified_here)
+            merged = Pending(as_stored, rec.content_hash, first.classified_here)
             for pending in pendings:
                 merged.merge(pending.record)
             if merged.digest == rec.content_hash:
@@ -516,7 +343,7 @@ class _BatchLoader:
         assert driver is not None
         await driver.copy_records_to_table(table, records=rows, columns=columns)
 
-    async def _insert(self, new: list[_Pending]) -> None:
+    async def _insert(self, new: list[Pending]) -> None:
         ids = list(
             (
                 await self.session.scalars(
@@ -557,7 +384,7 @@ class _BatchLoader:
             )
 
     async def _update(
-        self, changed: list[_Pending], ids: dict[str, int], *, revise: bool = True
+        self, changed: list[Pending], ids: dict[str, int], *, revise: bool = True
     ) -> None:
         previous = (
             await self.session.scalars(
@@ -644,90 +471,7 @@ def stored_content(rec: Recommendation) -> dict[str, Any]:
     }
 
 
-@dataclass(slots=True)
-class _Prepared:
-    """One chunk of the source, classified, hashed and checked against the rest of the file."""
-
-    batch: list[_Pending]
-    errors: list[RecordError]
-    duplicates: int
-    consumed: int
-    warnings: list[ImportWarning] = field(default_factory=list)
-    # Rows adding annotations to a record of an earlier chunk.
-    merges: list[_Pending] = field(default_factory=list)
-
-
-class _Preparer:
-    """Turns source items into batches to load; the CPU-bound half of an import."""
-
-    def __init__(self, items: Iterator[RecommendationRecord | RecordError]) -> None:
-        self.items = items
-        # natural key -> content hash, fingerprint without annotations, where first seen
-        self.seen: dict[str, tuple[str, int, SourceLocation]] = {}
-
-    def next_chunk(self) -> _Prepared | None:
-        """The next chunk, or None at the end of the source."""
-        chunk = list(itertools.islice(self.items, BATCH_SIZE))
-        if not chunk:
-            return None
-        prepared = _Prepared(batch=[], errors=[], duplicates=0, consumed=len(chunk))
-        in_chunk: dict[str, _Pending] = {}
-        for item in chunk:
-            if isinstance(item, RecordError):
-                prepared.errors.append(item)
-                continue
-            classified_here = item.hrd_relevance is None or item.hrd_reasons is None
-            record = _classified(item)
-            pending = _Pending(record, content_hash(record_content(record)), classified_here)
-            key = record.natural_key
-            first = self.seen.get(key)
-            if first is None:
-                self.seen[key] = (pending.digest, _core(record), record.location)
-                in_chunk[key] = pending
-                prepared.batch.append(pending)
-            elif first[0] == pending.digest:
-                prepared.duplicates += 1
-            elif first[1] != _core(record):
-                prepared.errors.append(
-                    RecordError(
-                        record.location,
-                        None,
-                        f"the same recommendation as {_where(first[2])} with different content "
-                        "(position, text, session or another field besides its annotations)",
-                    )
-                )
-            else:
-                self._merge(prepared, in_chunk.get(key), pending, first[2])
-        return prepared
-
-    def _merge(
-        self,
-        prepared: _Prepared,
-        into: _Pending | None,
-        later: _Pending,
-        first: SourceLocation,
-    ) -> None:
-        prepared.duplicates += 1
-        record = later.record
-        if into is None:
-            prepared.merges.append(later)
-            grew = [name for name in ANNOTATIONS if getattr(record, name)]
-        else:
-            grew = into.merge(record)
-            self.seen[record.natural_key] = (into.digest, _core(into.record), first)
-        if grew:
-            names = ", ".join(name.replace("_", " ") for name in grew)
-            prepared.warnings.append(
-                ImportWarning(
-                    f"the same recommendation as {_where(first)} with other {names}: "
-                    "counted once, with the annotations of both",
-                    location=record.location,
-                    first=first,
-                )
-            )
-
-
-async def _settle(read_ahead: asyncio.Future[_Prepared | None]) -> None:
+async def _settle(read_ahead: asyncio.Future[Prepared | None]) -> None:
     # A read-ahead no longer wanted still runs in its thread: let it finish so that nothing
     # reads the source after the import returns, and retrieve its outcome so none is lost.
     await asyncio.wait({read_ahead})
@@ -755,7 +499,7 @@ async def import_records(
     await session.flush()
     report.import_run_id = run.id
     loader = _BatchLoader(session, run.id)
-    preparer = _Preparer(items)
+    preparer = Preparer(items, batch_size=BATCH_SIZE)
     # Reading, classifying and hashing run in a worker thread, one chunk ahead of the load:
     # Python works on the next chunk while PostgreSQL writes this one, and a server's event
     # loop stays responsive while a large file is read.
@@ -803,7 +547,7 @@ async def import_records(
             unchanged=report.unchanged,
             duplicates=report.duplicates,
             rejected=report.rejected,
-            errors=[error.as_dict() for error in report.errors[:STORED_ERRORS]],
+            errors=[_stored_error(error) for error in report.errors[:STORED_ERRORS]],
         )
     )
     counts = {
@@ -824,8 +568,12 @@ async def import_records(
     return report
 
 
-def _where(location: SourceLocation) -> str:
-    return f"line {location.line}" if location.line is not None else f"record {location.record}"
+def _stored_error(error: RecordError) -> dict[str, Any]:
+    # jsonb holds no NUL character, and a message or a field name may quote a hostile source's.
+    return {
+        key: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+        for key, value in error.as_dict().items()
+    }
 
 
 async def list_runs(

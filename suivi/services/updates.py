@@ -265,6 +265,20 @@ async def list_page(
     return views, views[-1].id if len(rows) > limit else None
 
 
+async def latest_published(
+    session: AsyncSession, *, caller: Caller, limit: int
+) -> list[UpdateView]:
+    """The `limit` updates published last that `caller` may see, newest first."""
+    query = (
+        _views_query(caller)
+        .where(ProgressUpdate.review_state == ReviewState.PUBLISHED)
+        .order_by(ProgressUpdate.reviewed_at.desc().nulls_last(), ProgressUpdate.id.desc())
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    return [_view(caller, row[0], row[1], row[2], row[3]) for row in rows]
+
+
 async def _client_id(session: AsyncSession, caller: Caller) -> int:
     client_id = await session.scalar(select(ApiClient.id).where(ApiClient.prefix == caller.prefix))
     # The caller was authenticated by this very key in this request.

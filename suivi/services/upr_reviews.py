@@ -31,6 +31,18 @@ def complete(record: RecommendationRecord) -> None:
         record.document_symbol, record.document_title = symbol, title
 
 
+def undated_session(record: RecommendationRecord) -> int | None:
+    """The session of a UPR record that neither its source nor the calendar dates, or None."""
+    if (
+        record.mechanism is not MechanismCode.UPR
+        or record.session is None
+        or record.issued_date is not None
+        or upr_sessions.session(record.session) is not None
+    ):
+        return None
+    return record.session
+
+
 # A file names the same few hundred reviews thousands of times.
 @lru_cache(maxsize=4096)
 def _review(state: str, number: int) -> tuple[date, int, str, str] | None:

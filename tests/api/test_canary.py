@@ -11,8 +11,10 @@ import re
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import pages
 from tests.world import World, build_world
 
 ORGANISATION_MARKER = "CANARY-ORG-5d1e8a"
@@ -112,3 +114,62 @@ async def test_the_markers_are_there_to_be_found(client: httpx.AsyncClient, worl
         assert NARRATIVE_MARKER in response.text
     staff_view = await client.get(f"/v1/updates/{update_id}", headers=world.headers("staff"))
     assert ORGANISATION_MARKER in staff_view.text
+
+
+# Every chart a page offers for download, overview's and a State's.
+CHART_NAMES = ("mechanisms", "status", "defenders", "positions", "trend")
+PAGE_LANGUAGES = ("en", "fr", "ar")
+
+
+def _page_urls(world: World) -> list[str]:
+    """Every page, in every language, with every value its path can take in the world."""
+    values = {
+        **_path_values(world),
+        "name": list(CHART_NAMES),
+        "recommendation_id": [str(world.ids["recommendation"])],
+    }
+    urls: list[str] = []
+    for route in pages.router.routes:
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or set()):
+            continue
+        if route.path.startswith("/docs/assets"):  # a fixed set of vendored files
+            continue
+        names = re.findall(r"{(\w+)}", route.path)
+        for combination in itertools.product(*(values[name] for name in names)):
+            url = route.path
+            for name, value in zip(names, combination, strict=True):
+                url = url.replace("{" + name + "}", value)
+            urls.append(url)
+    # Words of the confidential narrative and organisation, not the markers: a search page
+    # rightly shows back what it was asked.
+    searches = [
+        "/recommendations?q=Sfax",
+        "/recommendations?q=Collectif",
+        "/recommendations?state=TUN&hrd=any",
+    ]
+    return [
+        f"{url}{'&' if '?' in url else '?'}lang={language}"
+        for url in [*urls, *searches]
+        for language in PAGE_LANGUAGES
+    ]
+
+
+async def test_markers_never_reach_a_page(
+    client: httpx.AsyncClient, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    markers = (ORGANISATION_MARKER, NARRATIVE_MARKER, world.keys["submitter_b"].split("_")[1])
+    urls = _page_urls(world)
+    answered = 0
+    for role in OUTSIDERS:
+        for url in urls:
+            response = await client.get(url, headers=world.headers(role))
+            assert response.status_code < 500, (role, url, response.text[:500])
+            answered += response.status_code == 200
+            for marker in markers:
+                assert marker not in response.text, (role, url, marker)
+                assert marker not in str(response.headers), (role, url, marker)
+    logged = capsys.readouterr()
+    for marker in markers:
+        assert marker not in logged.err
+        assert marker not in logged.out
+    assert answered > len(urls)

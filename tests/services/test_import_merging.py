@@ -10,7 +10,7 @@ from models import Recommendation, RecommendationRevision
 from models.enums import HrdRelevance, ImportStatus
 from suivi.services import imports
 from suivi.services.import_flow import run_import
-from suivi.services.imports import ImportReport
+from suivi.services.import_report import ImportReport
 from tests.paths import FIXTURES
 
 ANNOTATION_DUPLICATE = (FIXTURES / "upr_info" / "annotation-duplicate.csv").read_bytes()

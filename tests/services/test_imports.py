@@ -13,7 +13,9 @@ from models import Body, ImportRun, PositionRecord, Recommendation, Recommendati
 from models.enums import HrdRelevance, ImportStatus, Position
 from suivi.records import RecordError
 from suivi.services.import_flow import DocumentOptions, ImportFormat, run_import
-from suivi.services.imports import ImportReport, record_content, stored_content
+from suivi.services.import_preparation import record_content
+from suivi.services.import_report import ImportReport
+from suivi.services.imports import stored_content
 from tests.paths import FIXTURES, UPR_INFO_REAL
 from tests.real_data import require
 

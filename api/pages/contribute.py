@@ -1,0 +1,484 @@
+"""The pages that call the keyed API from the browser: submitting updates, and reviewing them.
+
+Both are served without data: the key stays in the browser tab, and the page's script sends it
+to `/v1/...` in an `Authorization` header, so the API's rules, limits and audit apply unchanged.
+"""
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from api.pages import i18n, labels
+from api.pages.rendering import render
+from api.params import MAX_ID
+from models.enums import Confidentiality, ImplementationStatus
+
+router = APIRouter()
+
+i18n.register(
+    {
+        "contribute.noscript": {
+            "en": "This page needs JavaScript: it sends your key and your update straight from "
+            "your browser to Suivi's API.",
+            "fr": "Cette page a besoin de JavaScript : elle envoie votre clé et votre suivi "
+            "directement de votre navigateur à l'API de Suivi.",
+            "ar": "تحتاج هذه الصفحة إلى JavaScript: فهي ترسل مفتاحك وتحديثك مباشرة من متصفحك "
+            "إلى واجهة برمجة سويفي.",
+        },
+        "contribute.key.heading": {
+            "en": "Your API key",
+            "fr": "Votre clé d'API",
+            "ar": "مفتاح واجهة البرمجة الخاص بك",
+        },
+        "contribute.key.label": {"en": "API key", "fr": "Clé d'API", "ar": "مفتاح واجهة البرمجة"},
+        "contribute.key.hint": {
+            "en": "Paste the key the office gave your organisation. It stays in this browser tab "
+            "until you close the tab or forget it, and is sent only to this site's API, never in "
+            "a link or a cookie.",
+            "fr": "Collez la clé que le bureau a remise à votre organisation. Elle reste dans cet "
+            "onglet du navigateur jusqu'à ce que vous le fermiez ou que vous l'oubliiez, et n'est "
+            "envoyée qu'à l'API de ce site, jamais dans un lien ni dans un cookie.",
+            "ar": "الصق المفتاح الذي سلّمه المكتب إلى منظمتك. يبقى في علامة التبويب هذه من "
+            "المتصفح حتى تغلقها أو تطلب نسيانه، ولا يُرسل إلا إلى واجهة برمجة هذا الموقع، ولا "
+            "يوضع أبداً في رابط أو في ملف تعريف ارتباط.",
+        },
+        "contribute.key.save": {
+            "en": "Use this key",
+            "fr": "Utiliser cette clé",
+            "ar": "استخدام هذا المفتاح",
+        },
+        "contribute.key.forget": {
+            "en": "Forget the key",
+            "fr": "Oublier la clé",
+            "ar": "نسيان المفتاح",
+        },
+        "contribute.key.saved": {
+            "en": "The key is kept in this tab.",
+            "fr": "La clé est gardée dans cet onglet.",
+            "ar": "المفتاح محفوظ في علامة التبويب هذه.",
+        },
+        "contribute.key.forgotten": {
+            "en": "The key is forgotten.",
+            "fr": "La clé est oubliée.",
+            "ar": "تم نسيان المفتاح.",
+        },
+        "contribute.key.missing": {
+            "en": "Paste your API key above first.",
+            "fr": "Collez d'abord votre clé d'API ci-dessus.",
+            "ar": "الصق مفتاح واجهة البرمجة في الأعلى أولاً.",
+        },
+        "contribute.key.present": {
+            "en": "A key is kept in this tab until you close it or forget the key.",
+            "fr": "Une clé est gardée dans cet onglet jusqu'à ce que vous le fermiez ou que vous "
+            "oubliiez la clé.",
+            "ar": "يوجد مفتاح محفوظ في علامة التبويب هذه حتى تغلقها أو تطلب نسيان المفتاح.",
+        },
+        "contribute.key.absent": {
+            "en": "No key in this tab yet.",
+            "fr": "Aucune clé dans cet onglet pour l'instant.",
+            "ar": "لا يوجد مفتاح في علامة التبويب هذه بعد.",
+        },
+        "contribute.network": {
+            "en": "Suivi could not be reached. Check your connection and try again.",
+            "fr": "Suivi est injoignable. Vérifiez votre connexion et réessayez.",
+            "ar": "تعذّر الوصول إلى سويفي. تحقق من اتصالك وحاول مرة أخرى.",
+        },
+        "contribute.refused": {
+            "en": "The request was refused ({status}).",
+            "fr": "La demande a été refusée ({status}).",
+            "ar": "رُفض الطلب ({status}).",
+        },
+        "contribute.loading": {"en": "Loading…", "fr": "Chargement…", "ar": "جارٍ التحميل…"},
+        "contribute.refresh": {"en": "Refresh", "fr": "Actualiser", "ar": "تحديث القائمة"},
+        "contribute.more": {"en": "Show more", "fr": "Afficher plus", "ar": "عرض المزيد"},
+        "contribute.update": {
+            "en": "Update {id}",
+            "fr": "Suivi n° {id}",
+            "ar": "التحديث رقم {id}",
+        },
+        "contribute.recommendation": {
+            "en": "Recommendation {id}",
+            "fr": "Recommandation n° {id}",
+            "ar": "التوصية رقم {id}",
+        },
+        "contribute.action": {
+            "en": "State action {id}",
+            "fr": "Action de l'État n° {id}",
+            "ar": "إجراء الدولة رقم {id}",
+        },
+        "contribute.field.source_type": {"en": "Source", "fr": "Source", "ar": "المصدر"},
+        "contribute.field.assessed_status": {
+            "en": "Assessed status",
+            "fr": "État évalué",
+            "ar": "الحالة المقيَّمة",
+        },
+        "contribute.field.as_of_date": {
+            "en": "Information as of",
+            "fr": "Information à la date du",
+            "ar": "المعلومات بتاريخ",
+        },
+        "contribute.field.confidentiality": {
+            "en": "Who may read it",
+            "fr": "Qui peut le lire",
+            "ar": "من يمكنه قراءته",
+        },
+        "contribute.field.review_state": {"en": "Review", "fr": "Examen", "ar": "المراجعة"},
+        "contribute.field.submitted_at": {
+            "en": "Submitted",
+            "fr": "Soumis le",
+            "ar": "تاريخ التقديم",
+        },
+        "contribute.field.organisation": {
+            "en": "Organisation",
+            "fr": "Organisation",
+            "ar": "المنظمة",
+        },
+        "contribute.field.evidence": {"en": "Evidence", "fr": "Preuves", "ar": "الأدلة"},
+        "contribute.field.narrative": {
+            "en": "What happened",
+            "fr": "Ce qui s'est passé",
+            "ar": "ما الذي حدث",
+        },
+        "contribute.field.reason": {
+            "en": "Reason for the rejection",
+            "fr": "Motif du rejet",
+            "ar": "سبب الرفض",
+        },
+        "contribute.not_named": {"en": "Not named", "fr": "Non nommée", "ar": "غير مسمّاة"},
+        "contribute.none": {"en": "None", "fr": "Aucune", "ar": "لا شيء"},
+        "submit.title": {
+            "en": "Submit a progress update",
+            "fr": "Soumettre un suivi",
+            "ar": "تقديم تحديث عن التقدم",
+        },
+        "submit.intro": {
+            "en": "Tell the office what has happened to a recommendation that concerns human "
+            "rights defenders. The office's staff read every update before anything is published.",
+            "fr": "Informez le bureau de ce qu'il est advenu d'une recommandation qui concerne les "
+            "défenseurs des droits de l'homme. Le personnel du bureau lit chaque suivi avant "
+            "toute publication.",
+            "ar": "أخبر المكتب بما آلت إليه توصية تتعلق بالمدافعين عن حقوق الإنسان. يقرأ موظفو "
+            "المكتب كل تحديث قبل نشر أي شيء.",
+        },
+        "submit.find.heading": {
+            "en": "1. Find the recommendation",
+            "fr": "1. Trouver la recommandation",
+            "ar": "1. ابحث عن التوصية",
+        },
+        "submit.find.label": {
+            "en": "Words from the recommendation",
+            "fr": "Mots de la recommandation",
+            "ar": "كلمات من التوصية",
+        },
+        "submit.find.hint": {
+            "en": "In English, French, Spanish or Arabic; the first ten matches are listed. If "
+            "you know its number, enter it in the form below.",
+            "fr": "En anglais, français, espagnol ou arabe ; les dix premiers résultats sont "
+            "listés. Si vous connaissez son numéro, saisissez-le dans le formulaire ci-dessous.",
+            "ar": "بالإنجليزية أو الفرنسية أو الإسبانية أو العربية؛ تُعرض أول عشر نتائج. إذا "
+            "كنت تعرف رقمها فأدخله في الاستمارة أدناه.",
+        },
+        "submit.find.button": {"en": "Search", "fr": "Rechercher", "ar": "بحث"},
+        "submit.find.none": {
+            "en": "No recommendation matches.",
+            "fr": "Aucune recommandation ne correspond.",
+            "ar": "لا توجد توصية مطابقة.",
+        },
+        "submit.find.count": {
+            "en": "Recommendations found: {count}.",
+            "fr": "Recommandations trouvées : {count}.",
+            "ar": "التوصيات التي عُثر عليها: {count}.",
+        },
+        "submit.find.choose": {
+            "en": "Choose recommendation {id}",
+            "fr": "Choisir la recommandation n° {id}",
+            "ar": "اختيار التوصية رقم {id}",
+        },
+        "submit.find.chosen": {
+            "en": "Recommendation {id} chosen.",
+            "fr": "Recommandation n° {id} choisie.",
+            "ar": "تم اختيار التوصية رقم {id}.",
+        },
+        "submit.form.heading": {
+            "en": "2. Your update",
+            "fr": "2. Votre suivi",
+            "ar": "2. تحديثك",
+        },
+        "submit.recommendation.label": {
+            "en": "Recommendation number",
+            "fr": "Numéro de la recommandation",
+            "ar": "رقم التوصية",
+        },
+        "submit.source_type.label": {
+            "en": "Your organisation speaks as",
+            "fr": "Votre organisation s'exprime en tant que",
+            "ar": "تتحدث منظمتك بصفتها",
+        },
+        "submit.source_type.hint": {
+            "en": "It must fit your organisation: civil society organisations submit as civil "
+            "society, national human rights institutions as such, and State focal points as "
+            "government.",
+            "fr": "Elle doit correspondre à votre organisation : les organisations de la société "
+            "civile soumettent en tant que société civile, les institutions nationales des droits "
+            "de l'homme en tant que telles, et les points focaux de l'État en tant que "
+            "gouvernement.",
+            "ar": "يجب أن تتوافق مع منظمتك: تقدّم منظمات المجتمع المدني بصفة المجتمع المدني، "
+            "والمؤسسات الوطنية لحقوق الإنسان بصفتها هذه، وجهات التنسيق الحكومية بصفة الحكومة.",
+        },
+        "submit.status.label": {
+            "en": "Your assessment of its implementation",
+            "fr": "Votre évaluation de sa mise en œuvre",
+            "ar": "تقييمك لتنفيذها",
+        },
+        "submit.choose": {"en": "Choose…", "fr": "Choisir…", "ar": "اختر…"},
+        "submit.narrative.label": {
+            "en": "What happened",
+            "fr": "Ce qui s'est passé",
+            "ar": "ما الذي حدث",
+        },
+        "submit.narrative.hint": {
+            "en": "Facts, dates and places, in your own words. Do not name people who could be "
+            "put at risk.",
+            "fr": "Des faits, des dates et des lieux, avec vos propres mots. Ne nommez pas de "
+            "personnes qui pourraient être mises en danger.",
+            "ar": "وقائع وتواريخ وأماكن، بكلماتك الخاصة. لا تذكر أسماء أشخاص قد يتعرضون للخطر.",
+        },
+        "submit.evidence.label": {
+            "en": "Links to evidence",
+            "fr": "Liens vers des preuves",
+            "ar": "روابط إلى الأدلة",
+        },
+        "submit.evidence.hint": {
+            "en": "Optional: one web address (http or https) per line.",
+            "fr": "Facultatif : une adresse web (http ou https) par ligne.",
+            "ar": "اختياري: عنوان ويب واحد (http أو https) في كل سطر.",
+        },
+        "submit.as_of.label": {
+            "en": "Date the information refers to",
+            "fr": "Date à laquelle se rapporte l'information",
+            "ar": "التاريخ الذي تشير إليه المعلومات",
+        },
+        "submit.as_of.hint": {
+            "en": "Not in the future.",
+            "fr": "Pas dans le futur.",
+            "ar": "لا يجوز أن يكون في المستقبل.",
+        },
+        "submit.confidentiality.legend": {
+            "en": "Who may read your update",
+            "fr": "Qui peut lire votre suivi",
+            "ar": "من يمكنه قراءة تحديثك",
+        },
+        "submit.confidentiality.public": {
+            "en": "Your update may be published, and your organisation is named with it.",
+            "fr": "Votre suivi peut être publié, et votre organisation est nommée avec lui.",
+            "ar": "قد يُنشر تحديثك، ويُذكر اسم منظمتك معه.",
+        },
+        "submit.confidentiality.confidential_submitter": {
+            "en": "The content of your update may be published; your organisation is known to "
+            "the office's staff only and is never named.",
+            "fr": "Le contenu de votre suivi peut être publié ; votre organisation n'est connue "
+            "que du personnel du bureau et n'est jamais nommée.",
+            "ar": "قد يُنشر محتوى تحديثك؛ أما منظمتك فلا يعرفها إلا موظفو المكتب ولا يُذكر "
+            "اسمها أبداً.",
+        },
+        "submit.confidentiality.restricted": {
+            "en": "Only the office's staff will read it; it is never published.",
+            "fr": "Seul le personnel du bureau le lira ; il n'est jamais publié.",
+            "ar": "لن يقرأه إلا موظفو المكتب؛ ولا يُنشر أبداً.",
+        },
+        "submit.button": {
+            "en": "Submit the update",
+            "fr": "Soumettre le suivi",
+            "ar": "تقديم التحديث",
+        },
+        "submit.sending": {"en": "Sending…", "fr": "Envoi…", "ar": "جارٍ الإرسال…"},
+        "submit.submitted": {
+            "en": "Update {id} submitted. It awaits review by the office's staff.",
+            "fr": "Suivi n° {id} soumis. Il attend l'examen du personnel du bureau.",
+            "ar": "تم تقديم التحديث رقم {id}. وهو بانتظار مراجعة موظفي المكتب.",
+        },
+        "submit.mine.heading": {
+            "en": "3. Your organisation's submissions",
+            "fr": "3. Les suivis soumis par votre organisation",
+            "ar": "3. ما قدّمته منظمتك",
+        },
+        "submit.mine.hint": {
+            "en": "Every update your organisation submitted, oldest first, with its review. You "
+            "may withdraw one that still awaits review.",
+            "fr": "Chaque suivi soumis par votre organisation, du plus ancien au plus récent, "
+            "avec son examen. Vous pouvez retirer celui qui attend encore l'examen.",
+            "ar": "كل تحديث قدّمته منظمتك، من الأقدم إلى الأحدث، مع نتيجة مراجعته. يمكنك سحب "
+            "أي تحديث لا يزال بانتظار المراجعة.",
+        },
+        "submit.mine.none": {
+            "en": "Your organisation has submitted no update yet.",
+            "fr": "Votre organisation n'a encore soumis aucun suivi.",
+            "ar": "لم تقدّم منظمتك أي تحديث بعد.",
+        },
+        "submit.mine.count": {
+            "en": "Submissions shown: {count}.",
+            "fr": "Suivis affichés : {count}.",
+            "ar": "التحديثات المعروضة: {count}.",
+        },
+        "submit.withdraw": {
+            "en": "Withdraw update {id}",
+            "fr": "Retirer le suivi n° {id}",
+            "ar": "سحب التحديث رقم {id}",
+        },
+        "submit.withdrawn": {
+            "en": "Update {id} withdrawn.",
+            "fr": "Suivi n° {id} retiré.",
+            "ar": "تم سحب التحديث رقم {id}.",
+        },
+        "review.title": {
+            "en": "Review progress updates",
+            "fr": "Examiner les suivis",
+            "ar": "مراجعة تحديثات التقدم",
+        },
+        "review.intro": {
+            "en": "For the office's staff: read each update awaiting review, then publish it, or "
+            "reject it with a reason its submitter will read. A staff key is needed.",
+            "fr": "Pour le personnel du bureau : lisez chaque suivi en attente d'examen, puis "
+            "publiez-le, ou rejetez-le avec un motif que son auteur lira. Une clé du personnel "
+            "est nécessaire.",
+            "ar": "لموظفي المكتب: اقرأ كل تحديث بانتظار المراجعة، ثم انشره أو ارفضه مع ذكر سبب "
+            "ستقرؤه الجهة التي قدّمته. يلزم مفتاح خاص بالموظفين.",
+        },
+        "review.queue.heading": {
+            "en": "Awaiting review",
+            "fr": "En attente d'examen",
+            "ar": "بانتظار المراجعة",
+        },
+        "review.queue.none": {
+            "en": "No update awaits review.",
+            "fr": "Aucun suivi n'attend d'examen.",
+            "ar": "لا يوجد تحديث بانتظار المراجعة.",
+        },
+        "review.queue.count": {
+            "en": "Updates awaiting review shown: {count}.",
+            "fr": "Suivis en attente d'examen affichés : {count}.",
+            "ar": "التحديثات المعروضة بانتظار المراجعة: {count}.",
+        },
+        "review.publish": {
+            "en": "Publish update {id}",
+            "fr": "Publier le suivi n° {id}",
+            "ar": "نشر التحديث رقم {id}",
+        },
+        "review.reject": {
+            "en": "Reject update {id}",
+            "fr": "Rejeter le suivi n° {id}",
+            "ar": "رفض التحديث رقم {id}",
+        },
+        "review.reason": {
+            "en": "Reason for rejecting update {id} (its submitter reads it)",
+            "fr": "Motif du rejet du suivi n° {id} (son auteur le lira)",
+            "ar": "سبب رفض التحديث رقم {id} (ستقرؤه الجهة التي قدّمته)",
+        },
+        "review.published": {
+            "en": "Update {id} published.",
+            "fr": "Suivi n° {id} publié.",
+            "ar": "تم نشر التحديث رقم {id}.",
+        },
+        "review.rejected": {
+            "en": "Update {id} rejected; its submitter will read the reason.",
+            "fr": "Suivi n° {id} rejeté ; son auteur lira le motif.",
+            "ar": "تم رفض التحديث رقم {id}؛ وستقرأ الجهة التي قدّمته السبب.",
+        },
+    }
+)
+
+# The words each script writes into the page itself, sent in the page's language.
+_SHARED_SCRIPT_TEXT = (
+    "contribute.key.saved",
+    "contribute.key.forgotten",
+    "contribute.key.missing",
+    "contribute.key.present",
+    "contribute.key.absent",
+    "contribute.network",
+    "contribute.refused",
+    "contribute.loading",
+    "contribute.more",
+    "contribute.update",
+    "contribute.recommendation",
+    "contribute.action",
+    "contribute.field.source_type",
+    "contribute.field.assessed_status",
+    "contribute.field.as_of_date",
+    "contribute.field.confidentiality",
+    "contribute.field.review_state",
+    "contribute.field.submitted_at",
+    "contribute.field.organisation",
+    "contribute.field.evidence",
+    "contribute.field.narrative",
+    "contribute.field.reason",
+    "contribute.not_named",
+    "contribute.none",
+)
+_SUBMIT_SCRIPT_TEXT = (
+    "submit.find.none",
+    "submit.find.count",
+    "submit.find.choose",
+    "submit.find.chosen",
+    "submit.sending",
+    "submit.submitted",
+    "submit.mine.none",
+    "submit.mine.count",
+    "submit.withdraw",
+    "submit.withdrawn",
+)
+_REVIEW_SCRIPT_TEXT = (
+    "review.queue.none",
+    "review.queue.count",
+    "review.publish",
+    "review.reject",
+    "review.reason",
+    "review.published",
+    "review.rejected",
+)
+_LABEL_KINDS = ("source_type", "status", "review_state", "confidentiality")
+
+
+def _script_data(language: str, keys: tuple[str, ...]) -> dict[str, object]:
+    return {
+        "text": {key: i18n.translate(language, key) for key in (*_SHARED_SCRIPT_TEXT, *keys)},
+        "labels": {
+            kind: {code: labels.label(kind, code, language) for code in labels.codes(kind)}
+            for kind in _LABEL_KINDS
+        },
+    }
+
+
+def _recommendation_id(value: str | None) -> int | None:
+    # A link from a recommendation's page prefills it; anything else is simply not prefilled.
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
+@router.get("/submit", response_class=HTMLResponse)
+async def submit_page(request: Request) -> HTMLResponse:
+    """The form a civil society organisation, NHRI or State focal point submits updates with."""
+    page_language = i18n.choose_language(request)
+    return render(
+        request,
+        "submit.html",
+        recommendation_id=_recommendation_id(request.query_params.get("recommendation")),
+        source_types=labels.codes("source_type"),
+        statuses=[
+            code
+            for code in labels.codes("status")
+            if code != ImplementationStatus.NOT_ASSESSED.value
+        ],
+        confidentialities=[level.value for level in Confidentiality],
+        script_data=_script_data(page_language, _SUBMIT_SCRIPT_TEXT),
+    )
+
+
+@router.get("/review", response_class=HTMLResponse)
+async def review_page(request: Request) -> HTMLResponse:
+    """The office staff's review queue: publish or reject each submitted update."""
+    page_language = i18n.choose_language(request)
+    return render(
+        request, "review.html", script_data=_script_data(page_language, _REVIEW_SCRIPT_TEXT)
+    )
