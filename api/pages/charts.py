@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Literal
 
 from markupsafe import Markup, escape
+from starlette.responses import Response
 
 from api.pages import i18n
 from api.pages.rendering import Page
@@ -458,3 +459,15 @@ def to_csv(chart: Chart) -> str:
         writer.writerow([neutralise(category.code), neutralise(category.label), *counts])
     # A byte order mark, so that spreadsheets read French and Arabic labels as UTF-8.
     return "\ufeff" + buffer.getvalue()
+
+
+def csv_download(chart: Chart, filename: str) -> Response:
+    """`chart`'s numbers as a CSV file to download; the labels follow the page's language."""
+    return Response(
+        to_csv(chart),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Vary": "Accept-Language",
+        },
+    )

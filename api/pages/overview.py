@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import SessionDep
 from api.pages import charts, i18n
 from api.pages.charts import Chart, Item
-from api.pages.rendering import Page, render
+from api.pages.rendering import Page, not_found, render
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode
 from suivi.services import actions, deadlines, recommendations, reference, stats, updates
 from suivi.services.keys import PUBLIC
@@ -338,18 +338,5 @@ async def overview_chart_csv(request: Request, session: SessionDep, name: str) -
         found = [_defenders_chart(page, await reference.list_states(session))]
     chart = next((chart for chart in found if chart.name == name), None)
     if chart is None:
-        return render(
-            request,
-            "error.html",
-            status_code=404,
-            title=page.t("error.not_found"),
-            detail=page.t("overview.no_chart"),
-        )
-    return Response(
-        charts.to_csv(chart),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="suivi-{chart.name}.csv"',
-            "Vary": "Accept-Language",
-        },
-    )
+        return not_found(request, page.t("overview.no_chart"))
+    return charts.csv_download(chart, f"suivi-{chart.name}.csv")

@@ -24,7 +24,7 @@ from api.pages import (
     labels,
     recommendation_words,  # noqa: F401 - registers the words
 )
-from api.pages.rendering import link, render
+from api.pages.rendering import link, not_found, render
 from api.params import MAX_ID
 from api.recommendation_filters import to_filters
 from api.routes.recommendations import RecommendationQuery, read_cursor, write_cursor
@@ -371,13 +371,10 @@ async def recommendation_page(
         detail = await service.get_detail(session, recommendation_id=int(recommendation_id))
         events = await timeline.events(session, recommendation_id=detail.summary.id, caller=PUBLIC)
     except NotFound:
-        return render(
-            request,
-            "error.html",
-            status_code=404,
-            title=i18n.translate(language, "error.not_found"),
-            detail=i18n.translate(language, "recommendations.not_found", id=recommendation_id[:20]),
+        detail_text = i18n.translate(
+            language, "recommendations.not_found", id=recommendation_id[:20]
         )
+        return not_found(request, detail_text)
     original = detail.summary.language
     texts = [
         TextHeld(code, _language_name(code, language), text_direction(code), text, code == original)

@@ -66,6 +66,12 @@ class Page:
         return f"{value:,}".replace(",", "\u202f" if self.lang == "fr" else ",")
 
 
+def not_found(request: Request, detail: str) -> HTMLResponse:
+    """The 404 page in the request's language, saying `detail` (already in that language)."""
+    title = i18n.translate(i18n.choose_language(request), "error.not_found")
+    return render(request, "error.html", status_code=404, title=title, detail=detail)
+
+
 def render(
     request: Request, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import SessionDep
 from api.pages import charts, i18n
 from api.pages.charts import Chart, Item
-from api.pages.rendering import Page, render
+from api.pages.rendering import Page, not_found, render
 from models.enums import ActionKind, ImplementationStatus, MechanismCode, Position
 from suivi.errors import NotFound
 from suivi.services import actions, deadlines, reference, scorecard
@@ -370,9 +370,7 @@ def _not_found(request: Request, page: Page, code: str) -> HTMLResponse:
         if STATE_CODE.match(code)
         else page.t("states.malformed")
     )
-    return render(
-        request, "error.html", status_code=404, title=page.t("error.not_found"), detail=detail
-    )
+    return not_found(request, detail)
 
 
 async def _scorecard(session: AsyncSession, code: str) -> Scorecard | None:
@@ -437,18 +435,5 @@ async def state_chart_csv(request: Request, session: SessionDep, code: str, name
         return _not_found(request, page, code)
     chart = next((chart for chart in _charts(page, card) if chart.name == name), None)
     if chart is None:
-        return render(
-            request,
-            "error.html",
-            status_code=404,
-            title=page.t("error.not_found"),
-            detail=page.t("states.no_chart"),
-        )
-    return Response(
-        charts.to_csv(chart),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="suivi-{code}-{chart.name}.csv"',
-            "Vary": "Accept-Language",
-        },
-    )
+        return not_found(request, page.t("states.no_chart"))
+    return charts.csv_download(chart, f"suivi-{code}-{chart.name}.csv")

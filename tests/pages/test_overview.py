@@ -20,7 +20,7 @@ from models.enums import (
     ReviewState,
 )
 from tests import factories
-from tests.pages.test_charts import PageReader
+from tests.pages.reading import PageReader
 
 TODAY = datetime.now(UTC).date()
 PUBLIC_ORGANISATION = "Ligue publique des libertés"

@@ -23,7 +23,7 @@ from models.enums import (
     ReviewState,
 )
 from tests import factories
-from tests.pages.test_charts import PageReader
+from tests.pages.reading import PageReader
 
 TODAY = datetime.now(UTC).date()
 CONFIDENTIAL_ORGANISATION = "Canary confidential organisation 3c9d"
