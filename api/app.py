@@ -11,11 +11,14 @@ from fastapi.middleware.cors import CORSMiddleware
 import suivi
 from api.access_log import AccessLogMiddleware
 from api.caching import CachingMiddleware
-from api.limits import BodyLimitMiddleware
+from api.deps import AUTHENTICATES_SENT_KEY
+from api.limits import BodyLimitMiddleware, JsonDepthMiddleware, KeyRequiredMiddleware
+from api.metrics import MetricsMiddleware, install_metrics, start_metrics_server
 from api.openapi import install_openapi
 from api.pages import install_pages
 from api.problems import install_problem_handlers
 from api.rate_limits import RateLimitMiddleware
+from api.retry import ReadRetryMiddleware
 from api.routes import (
     actions,
     admin,
@@ -35,6 +38,8 @@ from api.routes import indicators as indicator_routes
 from api.routes import stats as stats_routes
 from api.routes import timeline as timeline_routes
 from api.routes import updates as update_routes
+from api.schemas.problems import problem_responses
+from api.streams import StreamLimits
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
@@ -62,9 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # once every dozen requests, before).
         gc.collect()
         gc.freeze()
+        metrics_server = None
         try:
+            # Inside: a port already taken stops the start, and the engine is still disposed.
+            metrics_server = start_metrics_server(app, settings)
             yield
         finally:
+            if metrics_server is not None:
+                await metrics_server.close()
             await engine.dispose()
             if settings.database_url is None:
                 await asyncio.to_thread(release_embedded, settings.data_dir)
@@ -80,6 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_openapi(app)
+    app.state.streams = StreamLimits(
+        total=settings.sse_max_streams, per_client=settings.sse_max_streams_per_client
+    )
+    # Innermost: a read run again is unseen by every other middleware.
+    app.add_middleware(ReadRetryMiddleware)
     # The last added runs first: the log sees the final status, 304s included.
     app.add_middleware(CachingMiddleware)
     if settings.cors_origins:
@@ -91,31 +106,50 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "If-None-Match"],
             expose_headers=["ETag", "Link"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    # Added last first, so they run as: the body's size, a key where one is needed, then the
+    # depth of a JSON body, which is read whole (within its limit).
+    app.add_middleware(JsonDepthMiddleware)
+    app.add_middleware(KeyRequiredMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_request_bytes,
+    )
     if settings.rate_limit_enabled:
         # Before the body limit: a refused write is not read at all.
         app.add_middleware(
             RateLimitMiddleware,
             key_writes=settings.rate_limit_key_writes,
             address_writes=settings.rate_limit_address_writes,
+            storage_uri=settings.rate_limit_storage_uri,
         )
     install_pages(app)
-    app.add_middleware(AccessLogMiddleware)
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, routes=app.router.routes)
+    # Outermost: every log line of the request, the others' included, carries its id.
+    app.add_middleware(AccessLogMiddleware, routes=app.router.routes)
+    install_metrics(app, settings)
+    # The probes read no key: a load balancer's health check never sends one.
     app.include_router(health.router)
-    app.include_router(recommendations.router)
-    app.include_router(reference.router)
-    app.include_router(imports.router)
-    app.include_router(changes.router)
-    app.include_router(actions.router)
-    app.include_router(institutions.router)
-    app.include_router(update_routes.router)
-    app.include_router(admin.router)
-    app.include_router(audit.router)
-    app.include_router(stats_routes.router)
-    app.include_router(assessment_routes.router)
-    app.include_router(grade_routes.router)
-    app.include_router(timeline_routes.router)
-    app.include_router(deadline_routes.router)
-    app.include_router(indicator_routes.router)
-    app.include_router(export_routes.router)
+    for router in (
+        recommendations.router,
+        reference.router,
+        imports.router,
+        changes.router,
+        actions.router,
+        institutions.router,
+        update_routes.router,
+        admin.router,
+        audit.router,
+        stats_routes.router,
+        assessment_routes.router,
+        grade_routes.router,
+        timeline_routes.router,
+        deadline_routes.router,
+        indicator_routes.router,
+        export_routes.router,
+    ):
+        app.include_router(
+            router, dependencies=[AUTHENTICATES_SENT_KEY], responses=problem_responses(401)
+        )
     return app

@@ -44,6 +44,10 @@ async def get_caller(request: Request, session: SessionDep) -> Caller:
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
+# For the API's routers: operations that never read the caller authenticate a key they are
+# sent too, so a revoked or expired key is a 401 everywhere, never served as the public.
+AUTHENTICATES_SENT_KEY = Depends(get_caller)
+
 
 def require_role(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
     """A dependency that lets through only callers with one of `roles`."""

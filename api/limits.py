@@ -1,13 +1,28 @@
-"""Request body limit: a body larger than the setting is refused with 413 problem+json.
+"""Request limits checked before a body is read, or as it arrives, so a refused request is cheap.
 
-A body that announces its length is refused before it is read; one sent in chunks is counted
-as it arrives and refused as soon as it passes the limit.
+- A write to an operation that needs an API key, sent without one, is refused with 401 before
+  its body is read (the route still authenticates the key itself: that needs the database).
+- A body larger than its route's limit is refused with 413: one that announces its length
+  before it is read, one sent in chunks as soon as it passes the limit. Uploads (`UPLOADS`)
+  have a large limit of their own.
+- A JSON body nested deeper than MAX_JSON_DEPTH is refused with a 400 `invalid-json` problem.
 """
 
+import json
+from typing import Any
+
+from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem_response
+from api.openapi import REQUIRED, _requirement
+from api.problems import INVALID_JSON, INVALID_JSON_TITLE, TYPE_PREFIX, problem_response
+from suivi.errors import Unauthenticated
+from suivi.input_limits import MAX_JSON_DEPTH
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The routes that take a file: they get the large limit, and their bodies are never buffered.
+UPLOADS = frozenset({("POST", "/v1/imports")})
 
 
 class _TooLarge(BaseException):
@@ -19,19 +34,22 @@ class _TooLarge(BaseException):
 
 
 class BodyLimitMiddleware:
-    """Answers 413 problem+json to a request whose body exceeds `max_bytes`."""
+    """Answers 413 problem+json to a request whose body exceeds its route's limit:
+    `upload_bytes` for UPLOADS, `max_bytes` for every other route."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_bytes if _is_upload(scope) else self.max_bytes
         length = Headers(scope=scope).get("content-length")
-        if length is not None and length.isdecimal() and int(length) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if length is not None and length.isdecimal() and int(length) > limit:
+            await _too_large(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -41,7 +59,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -55,12 +73,194 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await _too_large(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413,
-            detail=f"The request body is larger than {self.max_bytes:,} bytes.",
-            instance=scope["path"],
-        )
-        await response(scope, receive, send)
+
+class _KeyMissing(BaseException):
+    """Raised from `receive` when a keyed route asks for the body of a request without a key."""
+
+
+class KeyRequiredMiddleware:
+    """Answers 401 problem+json to a write without `Authorization: Bearer <key>` when its
+    operation needs a key, as the route asks for the body and before any of it is read.
+
+    Waiting for the route's first `receive` lets the router pick the route; the key itself
+    is checked by the route (that needs the database): here only its presence and shape.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._keyed: dict[int, tuple[APIRoute, bool]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = None
+        if scope["type"] == "http" and scope["method"] in WRITE_METHODS:
+            detail = _key_problem(Headers(scope=scope).get("authorization"))
+        if detail is None:
+            await self.app(scope, receive, send)
+            return
+        checked = False
+        started = False
+
+        async def checking_receive() -> Message:
+            nonlocal checked
+            if not checked:
+                checked = True
+                if self._needs_key(scope.get("route")):
+                    raise _KeyMissing
+            return await receive()
+
+        async def noting_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, checking_receive, noting_send)
+        except _KeyMissing:
+            if started:
+                raise
+            response = problem_response(
+                Unauthenticated.status,
+                type_=TYPE_PREFIX + Unauthenticated.type_slug,
+                title=Unauthenticated.title,
+                detail=detail,
+                instance=scope["path"],
+            )
+            await response(scope, receive, send)
+
+    def _needs_key(self, route: object) -> bool:
+        if not isinstance(route, APIRoute):
+            return False
+        # By id: routes compare by value, and are not hashable.
+        known = self._keyed.get(id(route))
+        if known is None or known[0] is not route:
+            # Derived as the OpenAPI document's security requirement is: the two agree.
+            known = self._keyed[id(route)] = (route, _requirement(route.dependant) == REQUIRED)
+        return known[1]
+
+
+def _key_problem(authorization: str | None) -> str | None:
+    """What is wrong with the `Authorization` header, in the route's own words; None if it
+    is shaped like a key."""
+    if authorization is None:
+        return "This operation needs an API key."
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return "Send the API key as `Authorization: Bearer <key>`."
+    return None
+
+
+class _TooDeep(BaseException):
+    """Raised from `receive` when the JSON body the route asks for nests too deep."""
+
+
+class JsonDepthMiddleware:
+    """Answers 400 problem+json to a JSON body nested deeper than MAX_JSON_DEPTH.
+
+    When the route asks for the body, it is read whole (the body limit bounds it), as the
+    route would read it, and checked before the route parses it; uploads, which are not JSON
+    and may be large, pass untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or _is_upload(scope)
+            or not _may_be_json(Headers(scope=scope).get("content-type"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        checked = False
+        started = False
+
+        async def checking_receive() -> Message:
+            nonlocal checked
+            if checked:
+                return await receive()
+            checked = True
+            chunks: list[bytes] = []
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message  # The client left.
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            if _too_deep(body):
+                raise _TooDeep
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def noting_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, checking_receive, noting_send)
+        except _TooDeep:
+            if started:
+                raise
+            response = problem_response(
+                400,
+                type_=INVALID_JSON,
+                title=INVALID_JSON_TITLE,
+                detail=f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.",
+                instance=scope["path"],
+                max_depth=MAX_JSON_DEPTH,
+            )
+            await response(scope, receive, send)
+
+
+def _is_upload(scope: Scope) -> bool:
+    return (scope["method"], scope["path"]) in UPLOADS
+
+
+def _may_be_json(content_type: str | None) -> bool:
+    """Whether FastAPI may read a body of `content_type` as JSON (none, `*/json`, `*/*+json`)."""
+    if content_type is None:
+        return True
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _too_deep(body: bytes) -> bool:
+    """Whether `body`, decoded as the route decodes it, nests deeper than MAX_JSON_DEPTH."""
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        # The decoder gives up near the interpreter's recursion limit, far past MAX_JSON_DEPTH,
+        # with memory still small.
+        return True
+    except ValueError:
+        return False  # The route refuses it, with line and column.
+    return _depth(value) > MAX_JSON_DEPTH
+
+
+def _depth(value: Any) -> int:
+    """How deep `value`'s lists and dicts nest, counted without recursion."""
+    if not isinstance(value, dict | list):
+        return 0
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problem_response(
+        413,
+        detail=f"The request body is larger than {limit:,} bytes.",
+        instance=scope["path"],
+    )
+    await response(scope, receive, send)

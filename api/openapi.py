@@ -29,7 +29,8 @@ BEARER_SCHEME = {
     "description": (
         "An API key (`suivi keys create`, or `POST /v1/keys` by an administrator), sent as "
         "`Authorization: Bearer sk_<prefix>_<secret>`. Operations that require it answer 401 "
-        "without one; a few public reads accept one and then show what the caller may see."
+        "without one. Public reads accept one too: a revoked, expired or unknown key is a 401 "
+        "everywhere, and some reads then show what the caller may see."
     ),
 }
 Security = list[dict[str, list[str]]]

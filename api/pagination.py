@@ -3,9 +3,15 @@
 import base64
 import binascii
 import json
+import math
 from typing import Any
 
 from suivi.errors import InvalidCursor
+
+# Cursors hold ids, feed positions and sort keys: PostgreSQL bigints, never negative.
+MAX_CURSOR_INT = 2**63 - 1
+# Longer than any cursor handed out (a document symbol is at most 200 characters).
+MAX_CURSOR_CHARS = 1_000
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -14,16 +20,20 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, *, types: tuple[type, ...]) -> list[Any]:
+def decode_cursor(cursor: str, *, types: tuple[type, ...], name: str = "cursor") -> list[Any]:
     """The sort key inside `cursor`, one value per type in `types`.
 
-    InvalidCursor for anything this API did not hand out.
+    InvalidCursor, naming the parameter `name`, for anything this API did not hand out.
     """
+    refused = f"`{name}` is not a cursor this API handed out."
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise InvalidCursor(refused)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API handed out.") from exc
+    # RecursionError: nested lists, which no cursor holds.
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise InvalidCursor(refused) from exc
     if (
         not isinstance(values, list)
         or len(values) != len(types)
@@ -32,5 +42,33 @@ def decode_cursor(cursor: str, *, types: tuple[type, ...]) -> list[Any]:
             for value, kind in zip(values, types, strict=True)
         )
     ):
-        raise InvalidCursor("The cursor is not one this API handed out.")
+        raise InvalidCursor(refused)
+    for value in values:
+        if not _in_range(value):
+            raise InvalidCursor(f"{refused} It holds a value out of range: {_shown(value)}.")
     return values
+
+
+def _in_range(value: Any) -> bool:
+    """Whether the database can compare `value` with what the API hands out."""
+    if isinstance(value, int):
+        return 0 <= value <= MAX_CURSOR_INT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        # PostgreSQL text holds no NUL, and a lone surrogate has no UTF-8 form.
+        return "\x00" not in value and _encodable(value)
+    return True
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "..."

@@ -8,8 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from api.retry import ask_for_retry
 from api.schemas.problems import PROBLEM_MEDIA_TYPE
 from suivi.errors import DatabaseUnavailable, InvalidField, SuiviError
 
@@ -178,6 +180,53 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 # PostgreSQL's query_canceled: here, the statement ran past `statement_timeout`.
 QUERY_CANCELED = "57014"
+# A restart or failover takes seconds; sooner retries only add to the load of one coming back.
+UNAVAILABLE_RETRY_SECONDS = 5
+# A lost connection has been replaced already: the retry may come at once.
+LOST_CONNECTION_RETRY_SECONDS = 1
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost cause's class and SQLSTATE: what the log says about an outage."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    sqlstate = getattr(exc, "sqlstate", None)
+    return f"{type(exc).__name__} {sqlstate}" if sqlstate else type(exc).__name__
+
+
+def _unavailable(
+    request: Request, exc: Exception, event: str, *, detail: str, retry_after: int, **log: Any
+) -> JSONResponse:
+    # One line without a traceback: an outage is no bug, and it fails every request it lasts.
+    logger.warning(
+        event, path=request.url.path, method=request.method, cause=_root_cause(exc), **log
+    )
+    return problem_response(
+        503,
+        type_=TYPE_PREFIX + DatabaseUnavailable.type_slug,
+        title=DatabaseUnavailable.title,
+        detail=detail,
+        instance=request.url.path,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DatabaseUnavailable)
+    retry_after = (exc.headers or {}).get("Retry-After", str(UNAVAILABLE_RETRY_SECONDS))
+    return _unavailable(
+        request, exc, "database_unavailable", detail=exc.detail, retry_after=int(retry_after)
+    )
+
+
+async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+    return _unavailable(
+        request,
+        exc,
+        "database_pool_exhausted",
+        detail="Every database connection is busy; retry later.",
+        retry_after=UNAVAILABLE_RETRY_SECONDS,
+    )
 
 
 async def _lost_connection(request: Request, exc: Exception) -> JSONResponse:
@@ -195,21 +244,29 @@ async def _lost_connection(request: Request, exc: Exception) -> JSONResponse:
         )
     if not exc.connection_invalidated:
         return await _unexpected_error(request, exc)
-    logger.warning("database_connection_lost", path=request.url.path, method=request.method)
-    return problem_response(
-        503,
-        type_=TYPE_PREFIX + DatabaseUnavailable.type_slug,
-        title=DatabaseUnavailable.title,
+    # A read runs again on a fresh connection (api/retry.py); this answer is then dropped.
+    return _unavailable(
+        request,
+        exc,
+        "database_connection_lost",
         detail="The connection to the database was lost; retry the request.",
-        instance=request.url.path,
-        headers={"Retry-After": "1"},
+        retry_after=LOST_CONNECTION_RETRY_SECONDS,
+        retried=ask_for_retry(request.scope),
     )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the log, never to the caller.
-    logger.exception("unhandled_error", path=request.url.path, method=request.method)
-    return problem_response(500, instance=request.url.path)
+    # The traceback goes to the log, never to the caller; the route's template, not the path,
+    # which may hold a key's prefix.
+    route = request.scope.get("route")
+    template = getattr(route, "path", "unmatched")
+    logger.exception("unhandled_error", route=template, method=request.method)
+    response = problem_response(500, instance=request.url.path)
+    # Sent from outside the access log's middleware: the id the log line carries, added here.
+    current = structlog.contextvars.get_contextvars().get("request_id")
+    if isinstance(current, str):
+        response.headers["X-Request-ID"] = current
+    return response
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -219,4 +276,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _lost_connection)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _pool_exhausted)
     app.add_exception_handler(Exception, _unexpected_error)

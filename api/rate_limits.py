@@ -1,8 +1,9 @@
 """Write rate limits: too many writes from one key or one address get a 429 with `Retry-After`.
 
-Counters live in this process's memory (the `limits` library, moving window): each worker
-process counts on its own, and a restart forgets them. Addresses are held only there, never
-logged or stored.
+Counters use the `limits` library's moving window. A key's counters live in the storage
+SUIVI_RATE_LIMIT_STORAGE_URI names: this process's memory by default (each worker counts on its
+own, a restart forgets), or a store the replicas share. An address's counters always stay in this
+process's memory: addresses are held only there, never logged, stored or sent elsewhere.
 """
 
 import hashlib
@@ -10,7 +11,7 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,6 +21,8 @@ from suivi.errors import TooManyRequests
 from suivi.services.keys import KEY_PREFIX, PREFIX_LENGTH
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The limiter that counts, the limit, its namespace and the bucket (a key digest, an address).
+Check = tuple[MovingWindowRateLimiter, RateLimitItem, str, str]
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -52,12 +55,24 @@ class RateLimitMiddleware:
     almost nothing. A refused write is not counted.
     """
 
-    def __init__(self, app: ASGIApp, *, key_writes: str, address_writes: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        key_writes: str,
+        address_writes: str,
+        storage_uri: str = "memory://",
+    ) -> None:
         self.app = app
         self.key_limits = parse_many(key_writes)
         self.address_limits = parse_many(address_writes)
-        # One storage per application, so each app (and each test's app) counts from zero.
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # A new storage per application, so each app (and each test's app) counts from zero.
+        storage = storage_from_string(storage_uri)
+        if not isinstance(storage, Storage):
+            # This middleware calls the storage without awaiting: an async+ one cannot serve.
+            raise ValueError(f"not a synchronous limits storage: {storage_uri.split(':')[0]}")
+        self.key_limiter = MovingWindowRateLimiter(storage)
+        self.address_limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -67,20 +82,24 @@ class RateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        checks: list[tuple[RateLimitItem, str, str]] = []
+        checks: list[Check] = []
         bucket = key_bucket(Headers(scope=scope).get("authorization"))
         if bucket is not None:
-            checks += [(limit, "write-key", bucket) for limit in self.key_limits]
+            checks += [(self.key_limiter, limit, "write-key", bucket) for limit in self.key_limits]
         client = scope.get("client")
         if client:
-            checks += [(limit, "write-address", client[0]) for limit in self.address_limits]
-        # No await between the tests and the hits: no other request can slip in between.
-        refused = [check for check in checks if not self.limiter.test(*check)]
+            checks += [
+                (self.address_limiter, limit, "write-address", client[0])
+                for limit in self.address_limits
+            ]
+        # No await between the tests and the hits: no other request of this process can slip
+        # in between.
+        refused = [check for check in checks if not check[0].test(*check[1:])]
         if refused:
             await self._refuse(scope, receive, send, refused)
             return
         for check in checks:
-            self.limiter.hit(*check)
+            check[0].hit(*check[1:])
         await self.app(scope, receive, send)
 
     async def _refuse(
@@ -88,15 +107,15 @@ class RateLimitMiddleware:
         scope: Scope,
         receive: Receive,
         send: Send,
-        refused: list[tuple[RateLimitItem, str, str]],
+        refused: list[Check],
     ) -> None:
         now = time.time()
         # Every refused limit must have room again before a retry can pass.
         retry_after = max(
-            max(1, math.ceil(self.limiter.get_window_stats(*check).reset_time - now))
-            for check in refused
+            max(1, math.ceil(limiter.get_window_stats(limit, namespace, bucket).reset_time - now))
+            for limiter, limit, namespace, bucket in refused
         )
-        by_key = any(namespace == "write-key" for _, namespace, _ in refused)
+        by_key = any(namespace == "write-key" for _, _, namespace, _ in refused)
         response = problem_response(
             TooManyRequests.status,
             type_=TYPE_PREFIX + TooManyRequests.type_slug,

@@ -18,12 +18,12 @@ from typing import Any, BinaryIO, Literal
 import ijson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from importers.json_stream import JsonRecords, Overlong, TooDeep
 from models.enums import HrdRelevance, MechanismCode, Position, SourceFormat
 from suivi.countries import StateResolver, default_resolver, unknown_state_message
 from suivi.exporters.suivi_json import FORMAT_NAME, FORMAT_VERSION
+from suivi.input_limits import MAX_JSON_DEPTH
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
-
-_ITEM = "recommendations.item"
 
 
 class _Reason(BaseModel):
@@ -151,41 +151,41 @@ def read_suivi_json(
     """Records of a Suivi JSON export, validated one by one; States may be given by code or
     by name, resolved by `states` (the built-in names when None)."""
     names = states or default_resolver()
-    header: dict[str, Any] = {}
-    builder: ijson.ObjectBuilder | None = None
-    index = 0
+    records = JsonRecords(key="recommendations", header=("format", "version"))
     try:
-        for prefix, event, value in ijson.parse(stream, use_float=True):
-            if builder is not None:
-                builder.event(event, value)
-                # Nested objects end under longer prefixes; this is the recommendation's own end.
-                if prefix == _ITEM and event == "end_map":
-                    yield from _convert(builder.value, index, names)
-                    builder = None
-                    index += 1
+        for index, item in records.feed(ijson.basic_parse(stream, use_float=True)):
+            location = SourceLocation(record=index)
+            if isinstance(item, Overlong):
+                yield RecordError(location, item.field, item.message())
                 continue
-            if prefix in {"format", "version"}:
-                header[prefix] = value
-            elif prefix == _ITEM and event == "start_map":
-                if header.get("format") != FORMAT_NAME or header.get("version") != FORMAT_VERSION:
-                    yield RecordError(
-                        SourceLocation(record=index),
-                        "format",
-                        f"not a Suivi JSON export of version {FORMAT_VERSION}: expected "
-                        f'"format": "{FORMAT_NAME}" and "version": {FORMAT_VERSION} first',
-                    )
-                    return
-                builder = ijson.ObjectBuilder()
-                builder.event(event, value)
-            elif prefix == _ITEM:
+            header = records.header
+            if header.get("format") != FORMAT_NAME or header.get("version") != FORMAT_VERSION:
                 yield RecordError(
-                    SourceLocation(record=index), None, "a recommendation must be an object"
+                    location,
+                    "format",
+                    f"not a Suivi JSON export of version {FORMAT_VERSION}: expected "
+                    f'"format": "{FORMAT_NAME}" and "version": {FORMAT_VERSION} first',
                 )
-                index += 1
-    except ijson.JSONError as exc:
+                return
+            if not isinstance(item, dict):
+                yield RecordError(location, None, "a recommendation must be an object")
+                continue
+            yield from _convert(item, index, names)
+    except TooDeep:
         yield RecordError(
-            SourceLocation(record=index), None, f"the file is truncated or not JSON: {exc}"
+            SourceLocation(record=records.count),
+            None,
+            f"the file nests arrays and objects deeper than {MAX_JSON_DEPTH} levels at "
+            f"recommendation {records.count}: it is read no further",
         )
         return
-    if not header:
+    # yajl passes an escaped lone surrogate ("\udc00") on as bytes Python cannot decode.
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        yield RecordError(
+            SourceLocation(record=records.count),
+            None,
+            f"the file is truncated or not JSON: {exc}",
+        )
+        return
+    if not records.header:
         yield RecordError(SourceLocation(record=0), "format", "not a Suivi JSON export")

@@ -4,15 +4,17 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, BinaryIO, TypeVar
 
 import ijson
 
+from importers.json_stream import JsonRecords, Overlong, TooDeep
 from models.enums import MechanismCode, Position, SourceFormat
 from suivi.countries import StateResolver, default_resolver, unknown_state_message
+from suivi.input_limits import MAX_JSON_DEPTH
 from suivi.records import RecommendationRecord, RecordError, SourceLocation, upr_cycle
 
 _T = TypeVar("_T")
@@ -413,6 +415,9 @@ def _record_or_errors(
     item: Any, index: int, states: StateResolver
 ) -> Iterator[RecommendationRecord | RecordError]:
     location = SourceLocation(record=index)
+    if isinstance(item, Overlong):
+        yield RecordError(location, item.field, item.message())
+        return
     if not isinstance(item, dict):
         yield RecordError(location, None, f"a record must be a JSON object, not {_describe(item)}")
         return
@@ -451,17 +456,46 @@ def _truncated(index: int, size: int, exc: Exception) -> RecordError:
     )
 
 
+def _too_deep(index: int, start: int, end: int) -> RecordError:
+    return RecordError(
+        SourceLocation(record=index),
+        None,
+        f"record {index} nests arrays and objects deeper than {MAX_JSON_DEPTH} levels, within "
+        f"bytes {start}-{end}: the file is read no further",
+    )
+
+
+def _fed(
+    records: JsonRecords,
+    events: list[tuple[str, Any]],
+    states: StateResolver,
+    start: int,
+    end: int,
+) -> Generator[RecommendationRecord | RecordError, None, bool]:
+    """The records and errors of `events`, parsed from bytes `start`-`end`, which it empties;
+    whether they nest too deep to read on."""
+    try:
+        for index, item in records.feed(events):
+            yield from _record_or_errors(item, index, states)
+    except TooDeep:
+        yield _too_deep(records.count, start, end)
+        return True
+    finally:
+        del events[:]
+    return False
+
+
 def read_uhri(
     stream: BinaryIO, *, states: StateResolver | None = None
 ) -> Iterator[RecommendationRecord | RecordError]:
     """Records of a UHRI JSON export (one array of records), parsed as a stream; State names
     are resolved by `states` (the built-in names when None)."""
     names = states or default_resolver()
-    parsed = ijson.sendable_list()
+    events = ijson.sendable_list()
     # ijson picks its C backend (yajl2_c) when it is installed; pushing chunks lets us know
     # how far into the file a parse error is, which ijson's messages do not say.
-    parser = ijson.items_coro(parsed, "item", use_float=True)
-    index = 0
+    parser = ijson.basic_parse_coro(events, use_float=True)
+    records = JsonRecords()
     consumed = 0
     started = False
     while chunk := stream.read(CHUNK_SIZE):
@@ -482,26 +516,23 @@ def read_uhri(
                     f"it starts with {head[:20]!r}",
                 )
                 return
+        failure: Exception | None = None
         try:
             parser.send(chunk)
-        except ijson.JSONError as exc:
-            for item in parsed:
-                yield from _record_or_errors(item, index, names)
-                index += 1
-            yield _malformed(index, start, consumed, exc)
+        # yajl passes an escaped lone surrogate ("\udc00") on as bytes Python cannot decode.
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            failure = exc
+        if (yield from _fed(records, events, names, start, consumed)):
             return
-        for item in parsed:
-            yield from _record_or_errors(item, index, names)
-            index += 1
-        del parsed[:]
+        if failure is not None:
+            yield _malformed(records.count, start, consumed, failure)
+            return
     if not started:
         yield RecordError(SourceLocation(record=0), None, "the file is empty")
         return
     try:
         parser.close()
-    except ijson.JSONError as exc:
-        yield _truncated(index, consumed, exc)
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        yield _truncated(records.count, consumed, exc)
         return
-    for item in parsed:
-        yield from _record_or_errors(item, index, names)
-        index += 1
+    yield from _fed(records, events, names, consumed, consumed)

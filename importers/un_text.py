@@ -8,6 +8,7 @@ from typing import BinaryIO
 from importers.encoding import SourceEncodingError, decode_source
 from models.enums import MechanismCode, SourceFormat
 from suivi.countries import StateResolver, default_resolver
+from suivi.input_limits import MAX_FIELD_CHARS
 from suivi.records import (
     RecommendationRecord,
     RecordError,
@@ -289,6 +290,12 @@ def _record_or_error(
             f"paragraph {paragraph.number} appears twice (first on line {paragraph.first_line})",
         )
     body = _FINAL_PUNCTUATION.sub("", _clean(paragraph.text), count=1)
+    if len(body) > MAX_FIELD_CHARS:
+        return RecordError(
+            where,
+            "text",
+            f"paragraph {paragraph.number} is longer than {MAX_FIELD_CHARS:,} characters",
+        )
     text, codes, unknown = _split_states(body, states)
     if not text:
         return RecordError(where, "text", f"paragraph {paragraph.number} has no text")
@@ -315,14 +322,14 @@ def _record_or_error(
     )
 
 
-def _paragraphs(text: str, symbol: str, states: StateResolver) -> Iterator[_Paragraph]:
-    """The numbered recommendations of `text`, their lines joined, everything else left out."""
+def _paragraphs(lines: list[str], symbol: str, states: StateResolver) -> Iterator[_Paragraph]:
+    """The numbered recommendations of `lines`, joined, everything else left out."""
     seen: dict[str, int] = {}
     current: _Paragraph | None = None
     complete = False
     major: int | None = None
     minor = 0
-    for line_number, raw in enumerate(text.split("\n"), start=1):
+    for line_number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or _is_page_furniture(line, symbol):
             continue
@@ -379,8 +386,21 @@ def read_un_text(
     except SourceEncodingError as exc:
         yield RecordError(SourceLocation(line=exc.line), f"column {exc.column}", exc.message)
         return
+    lines = decoded.text.split("\n")
+    overlong = False
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_FIELD_CHARS:
+            overlong = True
+            yield RecordError(
+                SourceLocation(line=number),
+                None,
+                f"line {number} is longer than {MAX_FIELD_CHARS:,} characters: "
+                "is this the text of a report?",
+            )
+    if overlong:
+        return
     found = False
-    for paragraph in _paragraphs(decoded.text, symbol, names):
+    for paragraph in _paragraphs(lines, symbol, names):
         found = True
         yield _record_or_error(
             paragraph,

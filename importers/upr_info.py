@@ -208,6 +208,13 @@ def _leniently(header: list[str], raw: str) -> dict[str, str] | None:
     return _original(header, values)
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    # The csv module's words for a cell past its limit give neither the limit's unit nor a cause.
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    return str(exc)
+
+
 def read_upr_info(
     stream: BinaryIO, *, states: StateResolver | None = None
 ) -> Iterator[RecommendationRecord | RecordError]:
@@ -227,7 +234,9 @@ def read_upr_info(
         yield RecordError(SourceLocation(line=1), None, "the file is empty")
         return
     except csv.Error as exc:
-        yield RecordError(SourceLocation(line=1), None, f"malformed CSV header: {exc}")
+        yield RecordError(
+            SourceLocation(line=1), None, f"malformed CSV header: {_csv_problem(exc)}"
+        )
         return
     header = [name.strip() for name in header]
     missing = [name for name in COLUMNS if name not in header]
@@ -252,7 +261,7 @@ def read_upr_info(
             yield RecordError(
                 SourceLocation(line=line),
                 None,
-                f"malformed CSV: {exc}",
+                f"malformed CSV: {_csv_problem(exc)}",
                 original=_leniently(header, raw),
             )
             line = reader.line_num + 1

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models import Base
-from suivi.db import resolve_database_url
+from suivi.db import migration_url, resolve_database_url
 from suivi.settings import get_settings
 
 config = context.config
@@ -16,7 +16,11 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or resolve_database_url(get_settings())
+    configured = config.get_main_option("sqlalchemy.url")
+    if configured:
+        return configured
+    settings = get_settings()
+    return migration_url(settings, resolve_database_url(settings))
 
 
 def _configure(connection: Connection) -> None:

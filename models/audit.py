@@ -1,17 +1,27 @@
 """The append-only audit trail; a trigger in the migration refuses UPDATE, DELETE and TRUNCATE."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CHAR, BigInteger, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, enum_column
+
+
+class Seal(StrEnum):
+    """How an event's `hash` was computed from its content and the hash before it."""
+
+    # Anyone who can write to the table can recompute it: events before SUIVI_AUDIT_KEY.
+    SHA256 = "sha256"
+    # Keyed by SUIVI_AUDIT_KEY, held outside the database: a rewrite cannot be resealed.
+    HMAC_SHA256 = "hmac-sha256"
 
 
 class AuditEvent(Base):
-    """Who did what to which object, and when; chained by hash so tampering shows."""
+    """Who did what to which object, and when; chained by hash or HMAC so tampering shows."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_object_type_object_id", "object_type", "object_id"),)
@@ -28,3 +38,4 @@ class AuditEvent(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'"))
     previous_hash: Mapped[str | None] = mapped_column(CHAR(64))
     hash: Mapped[str] = mapped_column(CHAR(64))
+    seal: Mapped[Seal] = mapped_column(enum_column(Seal, "seal"), server_default=Seal.SHA256.value)

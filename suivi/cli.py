@@ -8,10 +8,18 @@ import uvicorn
 from rich.console import Console
 
 from suivi.cli_access import audit_app, keys_app, orgs_app
+from suivi.cli_backup import backup, restore
 from suivi.cli_export import export
+from suivi.cli_grants import grants
 from suivi.cli_import import import_
 from suivi.cli_summaries import summaries_app
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.db import (
+    create_engine,
+    create_sessionmaker,
+    migration_url,
+    resolve_database_url,
+    upgrade_database,
+)
 from suivi.errors import SuiviError
 from suivi.logging import configure_logging
 from suivi.services import sample as sample_service
@@ -32,13 +40,16 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(summaries_app, name="summaries")
 app.command("export")(export)
 app.command("import")(import_)
+app.command("grants")(grants)
+app.command("backup")(backup)
+app.command("restore")(restore)
 console = Console(stderr=True)
 
 
 def _migrate() -> str:
     settings = get_settings()
     url = resolve_database_url(settings)
-    upgrade_database(url)
+    upgrade_database(migration_url(settings, url))
     return url
 
 
@@ -64,9 +75,14 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
-        proxy_headers=False,
+        # Off unless a proxy is named: from anyone else, X-Forwarded-For would choose the
+        # address the write limits count. Addresses are never stored either way.
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         # Suivi logs requests itself, without client addresses (api/access_log.py).
         access_log=False,
+        # uvicorn's own lines go through Suivi's handler: JSON like every other line.
+        log_config=None,
     )
 
 
@@ -136,7 +152,8 @@ def demo(
     url = _migrate()
     if remove:
         try:
-            removal = asyncio.run(_remove_sample(url))
+            # Deletes progress updates, which the runtime role may never do: the owner's work.
+            removal = asyncio.run(_remove_sample(migration_url(get_settings(), url)))
         except SuiviError as exc:
             console.print(f"[red]{exc.detail}[/red]", soft_wrap=True)
             raise typer.Exit(1) from exc

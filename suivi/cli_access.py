@@ -3,10 +3,12 @@
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +131,10 @@ def create_key(
     console.print(f"Key {prefix} for {org} ({role}): shown once, store it now.")
 
 
+# Marks a usable key whose role its organisation's kind no longer allows.
+UNFIT = " (!)"
+
+
 @keys_app.command("list")
 def list_keys() -> None:
     """Every key issued: prefix, organisation, role, expiry and revocation; never the key."""
@@ -138,17 +144,30 @@ def list_keys() -> None:
             (
                 client.prefix,
                 client.organisation.name,
-                client.role.value,
+                # Issued before organisation kinds limited roles: reported, not revoked.
+                client.role.value
+                + (
+                    UNFIT
+                    if organisations.is_active(client)
+                    and not keys.role_fits(client.organisation.kind, client.role)
+                    else ""
+                ),
                 client.expires_at.isoformat() if client.expires_at else "",
                 client.revoked_at.isoformat() if client.revoked_at else "",
             )
             for client in await keys.list_keys(session)
         ]
 
+    rows = _run(work)
     table = Table("prefix", "organisation", "role", "expires", "revoked")
-    for row in _run(work):
+    for row in rows:
         table.add_row(*row)
     Console().print(table)
+    if any(row[2].endswith(UNFIT) for row in rows):
+        console.print(
+            f"[yellow]{UNFIT.strip()} a staff or admin key held by an organisation that is not "
+            "the office: revoke it with `suivi keys revoke PREFIX`.[/yellow]"
+        )
 
 
 @keys_app.command("revoke")
@@ -162,16 +181,99 @@ def revoke_key(prefix: Annotated[str, typer.Argument(help="The key's prefix.")])
     console.print(f"[green]Revoked key {prefix}.[/green]")
 
 
+# `suivi audit verify` and `checkpoint`: 1 when something does not hold, 2 when it could not be
+# checked (HMAC-sealed events and no key, an unreadable checkpoint).
+EXIT_BROKEN = 1
+EXIT_UNCHECKED = 2
+
+
+def _read_checkpoint(path: Path) -> audit.Checkpoint:
+    try:
+        return audit.read_checkpoint(path.read_bytes())
+    except OSError as exc:
+        console.print(f"Cannot read the checkpoint {path}: {exc.strerror}.", markup=False)
+        raise typer.Exit(EXIT_UNCHECKED) from exc
+    except audit.InvalidCheckpoint as exc:
+        console.print(f"{path}: {exc.detail}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_UNCHECKED) from exc
+
+
+def _walk(checkpoint: audit.Checkpoint | None) -> audit.ChainReport:
+    async def work(session: AsyncSession) -> audit.ChainReport:
+        key = audit.sealing_key(session)
+        return await audit.check(session, key=key, checkpoint=checkpoint)
+
+    return _run(work)
+
+
+def _exit_unless_intact(report: audit.ChainReport) -> None:
+    if report.intact:
+        return
+    for problem in report.problems():
+        console.print(f"[red]{escape(problem)}[/red]", soft_wrap=True)
+    raise typer.Exit(EXIT_BROKEN if report.broken or report.missing else EXIT_UNCHECKED)
+
+
 @audit_app.command("verify")
-def verify() -> None:
-    """Walk the audit chain; exit 1 naming the first event that was altered."""
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            dir_okay=False,
+            help="A file of `suivi audit checkpoint`: also fail when the head it recorded is gone.",
+        ),
+    ] = None,
+) -> None:
+    """Walk the audit chain, each event by its own seal; exit 1 naming the first event that does
+    not hold, or what the checkpoint recorded that is gone; exit 2 when it cannot be checked."""
+    recorded = _read_checkpoint(checkpoint) if checkpoint else None
+    report = _walk(recorded)
+    _exit_unless_intact(report)
+    seals = ", ".join(f"{count} {seal}" for seal, count in sorted(report.seals.items()))
+    console.print(
+        f"[green]The audit chain is intact: {report.events} events"
+        f"{f' ({seals})' if seals else ''}.[/green]",
+        soft_wrap=True,
+    )
+    if recorded is not None and recorded.event_id is not None:
+        console.print(
+            f"It holds event {recorded.event_id}, the head recorded in the checkpoint of "
+            f"{recorded.recorded_at.isoformat(timespec='seconds')}.",
+            soft_wrap=True,
+        )
+    if report.events and not report.keyed:
+        console.print(
+            "[yellow]The chain is not keyed: its newest events are sealed with SHA-256, which "
+            "whoever owns the database can recompute after an edit. Set SUIVI_AUDIT_KEY.[/yellow]",
+            soft_wrap=True,
+        )
 
-    async def work(session: AsyncSession) -> int | None:
-        broken = await audit.verify(session)
-        return broken.id if broken else None
 
-    broken_id = _run(work)
-    if broken_id is not None:
-        console.print(f"[red]The audit chain is broken at event {broken_id}.[/red]")
-        raise typer.Exit(1)
-    console.print("[green]The audit chain is intact.[/green]")
+@audit_app.command("checkpoint")
+def checkpoint(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", dir_okay=False, help="Where to write it; stdout if omitted."
+        ),
+    ] = None,
+) -> None:
+    """Record the chain's head (last event, its hash, the count, the time) as JSON, to keep
+    away from the database; refused, exit 1 or 2, when the chain does not verify."""
+    report = _walk(None)
+    _exit_unless_intact(report)
+    text = report.checkpoint(recorded_at=datetime.now(UTC)).to_json()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    partial = output.with_name(output.name + ".part")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        console.print(f"Cannot write the checkpoint {output}: {exc.strerror}.", markup=False)
+        raise typer.Exit(EXIT_BROKEN) from exc
+    head = f"event {report.head.event_id}" if report.head else "an empty trail"
+    console.print(f"Checkpoint of {head} written to {output}.", markup=False, soft_wrap=True)

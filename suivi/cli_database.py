@@ -6,7 +6,13 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.db import (
+    create_engine,
+    create_sessionmaker,
+    migration_url,
+    resolve_database_url,
+    upgrade_database,
+)
 from suivi.settings import get_settings
 
 T = TypeVar("T")
@@ -16,7 +22,7 @@ def run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction on the migrated database."""
     settings = get_settings()
     url = resolve_database_url(settings)
-    upgrade_database(url)
+    upgrade_database(migration_url(settings, url))
 
     async def main() -> T:
         engine = create_engine(url, settings)

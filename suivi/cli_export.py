@@ -19,7 +19,13 @@ from rich.progress import (
 from sqlalchemy.exc import DBAPIError
 
 from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.db import (
+    create_engine,
+    create_sessionmaker,
+    migration_url,
+    resolve_database_url,
+    upgrade_database,
+)
 from suivi.errors import SuiviError
 from suivi.exporters import recommendations as exporters
 from suivi.exporters.recommendations import ExportFormat
@@ -184,7 +190,8 @@ def export(
         updated_since=updated_since,
         query=q.strip() or None if q else None,
     )
-    upgrade_database(resolve_database_url(get_settings()))
+    settings = get_settings()
+    upgrade_database(migration_url(settings, resolve_database_url(settings)))
     partial = output.with_name(output.name + ".part")
     try:
         with partial.open("wb") as out:

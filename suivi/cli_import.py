@@ -12,7 +12,13 @@ from rich.table import Table
 
 from models.enums import ImportStatus
 from suivi.countries import StateResolver, configured_resolver, parse_alias
-from suivi.db import create_engine, create_sessionmaker, resolve_database_url, upgrade_database
+from suivi.db import (
+    create_engine,
+    create_sessionmaker,
+    migration_url,
+    resolve_database_url,
+    upgrade_database,
+)
 from suivi.services.import_flow import (
     DocumentOptions,
     ImportFormat,
@@ -203,7 +209,8 @@ def import_(
         raise typer.Exit(EXIT_USAGE)
     states = _resolver(state_alias or [])
     options = DocumentOptions(symbol=symbol, state=state, session=session, language=language)
-    upgrade_database(resolve_database_url(get_settings()))
+    settings = get_settings()
+    upgrade_database(migration_url(settings, resolve_database_url(settings)))
     try:
         report = asyncio.run(
             _import(

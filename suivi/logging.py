@@ -1,39 +1,69 @@
-"""Structured logging: JSON lines in production, readable lines on a terminal."""
+"""Structured logging: one JSON object per line in production, readable lines on a terminal.
+
+Suivi's own loggers (structlog) and the standard library's (uvicorn, SQLAlchemy, asyncio) go
+through one handler and one renderer, so every line carries the same fields: `timestamp`,
+`level`, `logger`, `event` and, while a request is served, its `request_id`.
+"""
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
 
-def _stderr_logger(*_: object) -> structlog.PrintLogger:
-    return structlog.PrintLogger(file=sys.stderr)
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes each record to the current `sys.stderr`, so a replaced one (a test's) is used."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
 
 
 def configure_logging(level: str = "info") -> None:
     """Route structlog and the standard library through one renderer at `level`."""
+    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
     # Plain tracebacks only: a rich traceback prints local variables, which can hold
     # a confidential submitter's name.
-    renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+    rendering: list[structlog.types.Processor] = (
+        [structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)]
         if sys.stderr.isatty()
-        else structlog.processors.JSONRenderer()
+        else [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     )
-    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        # Looked up at each call, so a replaced sys.stderr (a test's capture) is honoured.
-        logger_factory=_stderr_logger,
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        # Configured again by each application a test builds: loggers must follow.
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=numeric_level, stream=sys.stderr, format="%(message)s")
+    handler = _StderrHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
+        )
+    )
+    root = logging.getLogger()
+    # Called by the command and again by the application it serves: one handler, not two.
+    for previous in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(previous)
+    root.addHandler(handler)
+    root.setLevel(numeric_level)
     # uvicorn's own access log names each client's address; api/access_log.py logs requests
     # without it. Off even when uvicorn is started without `--no-access-log`.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs every URL it fetches, query string included (an import's source may carry a
+    # token there): only its warnings are kept.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(numeric_level, logging.WARNING))

@@ -22,7 +22,8 @@ from tests.databases import create_database, drop_database, server_url
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test reads the developer's own SUIVI_* settings or embedded data directory."""
-    monkeypatch.delenv("SUIVI_DATABASE_URL", raising=False)
+    for name in ("SUIVI_DATABASE_URL", "SUIVI_MIGRATION_DATABASE_URL", "SUIVI_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUIVI_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield

@@ -81,14 +81,21 @@ async def list_audit_events(
 @router.get(
     "/verify",
     operation_id="verifyAuditChain",
-    summary="Check the audit trail's hash chain",
+    summary="Check the audit trail's chain of seals",
     response_model=AuditChainRead,
     responses=problem_responses(401, 403),
 )
 async def verify_audit_chain(session: SessionDep, _caller: AdminDep) -> AuditChainRead:
-    """Admin only. Walks every event, as `suivi audit verify` does; `first_broken_id` names
-    the first event whose hash or link does not hold."""
-    check = await service.check_chain(session)
+    """Admin only. Walks every event, as `suivi audit verify` does, each by its own seal;
+    `first_broken_id` names the first event whose seal or link does not hold. Events deleted
+    from the end show only against a checkpoint: `suivi audit verify --checkpoint`."""
+    report = await service.check_chain(session)
     return AuditChainRead(
-        intact=check.intact, events=check.events, first_broken_id=check.first_broken_id
+        intact=report.intact,
+        events=report.events,
+        first_broken_id=report.first_broken_id,
+        problems=report.problems(),
+        seals=report.seals,
+        keyed=report.keyed,
+        key_missing=report.unchecked > 0,
     )

@@ -1,11 +1,10 @@
 """The change feed, polled (`GET /v1/changes`) or pushed (`GET /v1/changes/stream`, SSE)."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import format_sse_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.deps import SessionDep
@@ -13,8 +12,12 @@ from api.pagination import decode_cursor, encode_cursor
 from api.params import PageLimit
 from api.schemas.changes import ChangePage, ChangeRead
 from api.schemas.problems import problem_responses
+from api.streams import EventStream, Poll, StreamLimits, hold_stream
+from suivi.db import database_unavailable
 from suivi.services import changes as service
 from suivi.services.changes import Change
+
+logger = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/v1/changes", tags=["changes"])
 
@@ -23,14 +26,14 @@ SINCE_DESCRIPTION = (
     "Omit it to start from the first change."
 )
 # How often the stream looks for new changes when it has sent everything.
-STREAM_POLL_SECONDS = 1.0
+STREAM_POLL_SECONDS = 2.0
 STREAM_BATCH = 500
 
 
-def _read_since(since: str | None) -> tuple[int, int]:
+def _read_since(since: str | None, *, name: str = "since") -> tuple[int, int]:
     if since is None:
         return service.START
-    sequence, event_id = decode_cursor(since, types=(int, int))
+    sequence, event_id = decode_cursor(since, types=(int, int), name=name)
     return sequence, event_id
 
 
@@ -74,22 +77,37 @@ async def list_changes(
     )
 
 
-async def _stream(
-    request: Request, sessionmaker: async_sessionmaker[AsyncSession], after: tuple[int, int]
-) -> AsyncIterator[ServerSentEvent]:
-    while not await request.is_disconnected():
-        # A short session per poll: a stream never holds a connection while it waits.
-        async with sessionmaker() as session:
-            batch = await service.page(session, after=after, limit=STREAM_BATCH)
-        for change in batch:
-            item = _read(change)
-            yield ServerSentEvent(
-                id=item.cursor, event=item.kind, data=item.model_dump(mode="json")
-            )
+def _poller(
+    limits: StreamLimits, sessionmaker: async_sessionmaker[AsyncSession], after: tuple[int, int]
+) -> Poll:
+    """The stream's look at the feed: the events after the last one it sent."""
+    paused = False
+
+    async def poll() -> list[bytes]:
+        nonlocal after, paused
+        try:
+            # A short session per look: a stream never holds a connection while it waits.
+            async with limits.polling(), sessionmaker() as session:
+                batch = await service.page(session, after=after, limit=STREAM_BATCH)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            # The stream stays open through an outage and resumes from its cursor after it.
+            if not paused:
+                logger.warning("change_stream_paused", cause=type(exc).__name__)
+            paused = True
+            return []
+        paused = False
         if batch:
             after = batch[-1].cursor
-        else:
-            await asyncio.sleep(STREAM_POLL_SECONDS)
+        return [_event(change) for change in batch]
+
+    return poll
+
+
+def _event(change: Change) -> bytes:
+    item = _read(change)
+    return format_sse_event(data_str=item.model_dump_json(), event=item.kind, id=item.cursor)
 
 
 async def _stream_start(
@@ -100,7 +118,9 @@ async def _stream_start(
     ] = None,
 ) -> tuple[int, int]:
     # A dependency, so that a bad cursor is a 422 before the stream's 200 is sent.
-    return _read_since(last_event_id or since)
+    if last_event_id:
+        return _read_since(last_event_id, name="Last-Event-ID")
+    return _read_since(since)
 
 
 @router.get(
@@ -110,13 +130,21 @@ async def _stream_start(
     description=(
         "The events of `GET /v1/changes`, pushed as they become final. Each event's `id` is "
         "its cursor: a reconnecting `EventSource` sends it back as `Last-Event-ID` and "
-        "resumes without gaps."
+        "resumes without gaps. A `: keep-alive` comment comes when nothing else has for 15 s. "
+        "Each process serves a limited number of streams, and a few per API key (or per "
+        "address without one): past them, 429 with `Retry-After`."
     ),
-    response_class=EventSourceResponse,
-    responses=problem_responses(422),
+    response_class=EventStream,
+    status_code=200,
+    responses={
+        **problem_responses(422),
+        429: problem_responses(429)[429]
+        | {"description": "Too many streams open; `Retry-After` says when to try again"},
+    },
+    dependencies=[Depends(hold_stream)],
 )
 async def stream_changes(
     request: Request, after: Annotated[tuple[int, int], Depends(_stream_start)]
-) -> AsyncIterator[ServerSentEvent]:
-    async for event in _stream(request, request.app.state.sessionmaker, after):
-        yield event
+) -> EventStream:
+    poll = _poller(request.app.state.streams, request.app.state.sessionmaker, after)
+    return EventStream(poll, poll_seconds=STREAM_POLL_SECONDS)

@@ -35,7 +35,7 @@ async def health() -> HealthRead:
     responses=problem_responses(503),
 )
 async def ready(session: SessionDep) -> HealthRead:
-    """A database round-trip; 503 problem+json when it fails or takes too long."""
+    """A database round-trip; 503 problem+json with `Retry-After` when it fails or is slow."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             await session.execute(text("SELECT 1"))

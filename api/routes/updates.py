@@ -1,6 +1,6 @@
 """Progress updates over HTTP: submit, read back, and the staff's review queue."""
 
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,9 +30,13 @@ IdempotencyKey = Annotated[
         max_length=255,
         pattern=r"^[\x21-\x7e]+$",
         description="Makes a retry safe: the same key and body return the first result "
-        "and create nothing; the same key with another body is a 422.",
+        "with 200 and `Idempotent-Replayed: true`, and create nothing; the same key with "
+        "another body is a 422.",
     ),
 ]
+
+# Answered with a replay: a client tells it from a creation without comparing bodies.
+REPLAYED = "Idempotent-Replayed"
 
 
 def _read(view: UpdateView) -> UpdateRead:
@@ -58,10 +62,27 @@ async def _submit(
         idempotency_key=idempotency_key,
     )
     response.headers["Location"] = f"/v1/updates/{submitted.update.id}"
+    if not submitted.created:
+        response.status_code = 200
+        response.headers[REPLAYED] = "true"
     return _read(submitted.update)
 
 
-_SUBMIT_RESPONSES = problem_responses(401, 403, 404, 422)
+_SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Submitted: the update waits in review; `Location` names it."},
+    200: {
+        "model": UpdateRead,
+        "description": "A retry with an `Idempotency-Key` already used with the same body: "
+        "the update the first request created, and nothing new.",
+        "headers": {
+            REPLAYED: {
+                "description": "`true`: this answer replays an earlier submission.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    },
+    **problem_responses(401, 403, 404, 422),
+}
 
 
 @router.post(
@@ -80,7 +101,8 @@ async def create_recommendation_update(
     body: UpdateCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> UpdateRead:
-    """The update waits in review until staff publish or reject it. `Location` names it."""
+    """The update waits in review until staff publish or reject it. `Location` names it.
+    A `government` update concerns the State of the submitter's institution (staff: any)."""
     return await _submit(
         response,
         session,
@@ -107,7 +129,8 @@ async def create_action_update(
     body: UpdateCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> UpdateRead:
-    """A focal point reports only on its own institution's actions."""
+    """A focal point reports only on its own institution's actions, and a `government`
+    update only on its own State's."""
     return await _submit(
         response, session, caller, Subject(action_id=action_id), body, idempotency_key
     )

@@ -21,6 +21,10 @@ class AuditEventRead(Schema):
     summary: dict[str, Any] = Field(description="Ids, states and field names; never contacts.")
     previous_hash: str | None
     hash: str
+    seal: str = Field(
+        description="How `hash` was computed: `sha256` of the content, or `hmac-sha256` keyed "
+        "by a secret held outside the database."
+    )
 
 
 class AuditEventPage(Schema):
@@ -31,8 +35,17 @@ class AuditEventPage(Schema):
 
 
 class AuditChainRead(Schema):
-    """The outcome of walking the whole chain."""
+    """The outcome of walking the whole chain, each event checked by its own seal."""
 
-    intact: bool = Field(description="Every event's hash and link hold.")
+    intact: bool = Field(description="Every event was checked, and its seal and link hold.")
     events: int = Field(description="Events in the trail.")
     first_broken_id: int | None = Field(description="The first altered event, when one is.")
+    problems: list[str] = Field(description="What does not hold or was not checked, in words.")
+    seals: dict[str, int] = Field(description="Events by seal: `sha256`, `hmac-sha256`.")
+    keyed: bool = Field(
+        description="The newest event is sealed with HMAC: the chain's end cannot be rewritten "
+        "without the key. False: SHA-256 only, which the database's owner can recompute."
+    )
+    key_missing: bool = Field(
+        description="Events are sealed with HMAC and this server has no key to check them."
+    )

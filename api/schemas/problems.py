@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from pydantic import Field
+
 from api.schemas.base import Schema
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -24,6 +26,11 @@ class Problem(Schema):
     detail: str | None = None
     instance: str | None = None
     errors: list[InvalidParam] | None = None
+    line: int | None = Field(None, description="A body that is not valid JSON: where, 1-based.")
+    column: int | None = Field(None, description="With `line`: the character in that line.")
+    byte_offset: int | None = Field(
+        None, description="A body that is not UTF-8: the first undecodable byte, from 0."
+    )
 
 
 _DESCRIPTIONS = {

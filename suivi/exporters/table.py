@@ -1,5 +1,6 @@
 """The columns of a tabular export (CSV, XLSX) and how each cell is written safely."""
 
+import unicodedata
 from datetime import date
 
 from suivi.services.exports import TableRow
@@ -31,8 +32,13 @@ COLUMNS = [
 ]
 
 # What a spreadsheet may read as the start of a formula (OWASP "CSV injection"): the four
-# signs, their full-width forms that some spreadsheets also accept, and tab, CR and LF.
-_FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+# signs and their full-width forms that some spreadsheets also accept...
+_FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# ...also after what a spreadsheet trims or does not show: spaces, control characters and
+# invisible format characters (zero-width space, byte-order mark) ...
+_SKIPPED_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+# ...and tab, CR and LF first, whatever follows them.
+_UNSAFE_FIRST = frozenset("\t\r\n")
 
 Cell = str | int | date | None
 
@@ -44,8 +50,13 @@ CUT_MARKER = " […] (cut: an Excel cell holds at most 32,767 characters)"
 
 def neutralise(value: str) -> str:
     """`value` with a `'` in front when a spreadsheet could read it as a formula."""
-    if value and value[0] in _FORMULA_STARTS:
+    if value[:1] in _UNSAFE_FIRST:
         return "'" + value
+    for char in value:
+        if char in _FORMULA_SIGNS:
+            return "'" + value
+        if unicodedata.category(char) not in _SKIPPED_CATEGORIES:
+            break
     return value
 
 

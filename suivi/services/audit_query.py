@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditEvent
@@ -46,21 +46,6 @@ async def list_page(
     return page, page[-1].id if len(events) > limit else None
 
 
-@dataclass(frozen=True, slots=True)
-class ChainCheck:
-    """The outcome of walking the chain: how many events, and the first that does not hold."""
-
-    events: int
-    first_broken_id: int | None
-
-    @property
-    def intact(self) -> bool:
-        """True when every event's hash and link hold."""
-        return self.first_broken_id is None
-
-
-async def check_chain(session: AsyncSession) -> ChainCheck:
-    """Walk the whole chain with `audit.verify` and count the events it holds."""
-    broken = await audit.verify(session)
-    count = await session.scalar(select(func.count()).select_from(AuditEvent))
-    return ChainCheck(events=count or 0, first_broken_id=broken.id if broken else None)
+async def check_chain(session: AsyncSession) -> audit.ChainReport:
+    """Walk the whole chain with the key this process seals with, as `suivi audit verify` does."""
+    return await audit.check(session, key=audit.sealing_key(session))

@@ -12,11 +12,15 @@ from sqlalchemy.orm import selectinload
 
 from models import ApiClient, Organisation
 from models.enums import OrganisationKind, Role
-from suivi.errors import Conflict, NotFound, Unauthenticated
+from suivi.errors import Conflict, InvalidField, NotFound, Unauthenticated
 
 KEY_PREFIX = "sk"
 PREFIX_LENGTH = 8
 _PREFIX_DRAWS = 5
+
+# Staff and administrators read restricted reports and confidential submitters' names: only
+# the office itself holds such keys, never an organisation whose members could be reported on.
+OFFICE_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,11 @@ async def organisation_named(session: AsyncSession, name: str) -> Organisation:
     return organisation
 
 
+def role_fits(kind: OrganisationKind, role: Role) -> bool:
+    """Whether an organisation of `kind` may hold a key with `role`."""
+    return role not in OFFICE_ROLES or kind is OrganisationKind.OFFICE
+
+
 async def create_key(
     session: AsyncSession,
     *,
@@ -88,6 +97,12 @@ async def create_key(
     label: str | None = None,
 ) -> tuple[ApiClient, str]:
     """A new key for `organisation`: the stored client and the key, which is never seen again."""
+    if not role_fits(organisation.kind, role):
+        raise InvalidField(
+            "role",
+            f"A {role} key is issued only to an office organisation; "
+            f"{organisation.name!r} is a {organisation.kind} organisation.",
+        )
     # Prefixes are 32 random bits: two keys may draw the same one. Another draw, not a 500
     # whose logged database error names the existing key's prefix.
     for _ in range(_PREFIX_DRAWS):

@@ -13,7 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models import ApiClient, Organisation, ProgressUpdate, Recommendation, StateAction
+from models import (
+    ApiClient,
+    Institution,
+    Organisation,
+    ProgressUpdate,
+    Recommendation,
+    StateAction,
+)
 from models.enums import (
     Confidentiality,
     ImplementationStatus,
@@ -65,6 +72,13 @@ class Subject:
         if self.recommendation_id is not None:
             return f"recommendations/{self.recommendation_id}"
         return f"actions/{self.action_id}"
+
+    @property
+    def described(self) -> str:
+        """The subject as a sentence names it."""
+        if self.recommendation_id is not None:
+            return f"recommendation {self.recommendation_id}"
+        return f"State action {self.action_id}"
 
     def summary(self) -> dict[str, int]:
         """The subject's id, for audit summaries."""
@@ -303,25 +317,63 @@ def _replay(existing: ProgressUpdate, request_hash: str) -> None:
         )
 
 
-async def _check_subject(session: AsyncSession, *, caller: Caller, subject: Subject) -> None:
+async def _check_subject(session: AsyncSession, *, caller: Caller, subject: Subject) -> str:
+    """The subject's State code; a focal point may report on its own institution's actions only."""
     if subject.recommendation_id is not None:
-        found = await session.scalar(
-            select(Recommendation.id).where(Recommendation.id == subject.recommendation_id)
+        state_code = await session.scalar(
+            select(Recommendation.state_code).where(Recommendation.id == subject.recommendation_id)
         )
-        if found is None:
+        if state_code is None:
             raise NotFound(f"No recommendation {subject.recommendation_id}.")
-        return
-    institution_id = (
+        return state_code
+    row = (
         await session.execute(
-            select(StateAction.institution_id).where(StateAction.id == subject.action_id)
+            select(StateAction.institution_id, StateAction.state_code).where(
+                StateAction.id == subject.action_id
+            )
         )
     ).one_or_none()
-    if institution_id is None:
+    if row is None:
         raise NotFound(f"No State action {subject.action_id}.")
+    institution_id, state_code = row
     if caller.role is Role.FOCAL_POINT and (
-        caller.institution_id is None or institution_id[0] != caller.institution_id
+        caller.institution_id is None or institution_id != caller.institution_id
     ):
         raise Forbidden("A focal point reports only on its own institution's actions.")
+    return state_code
+
+
+async def _check_state(
+    session: AsyncSession,
+    *,
+    caller: Caller,
+    subject: Subject,
+    state_code: str,
+    source: SourceType,
+) -> None:
+    # A government speaks for its own State only: a `government` update on another State's
+    # recommendation would set that State's `status_by_source.government` once published.
+    if caller.is_staff or (
+        caller.role is not Role.FOCAL_POINT and source is not SourceType.GOVERNMENT
+    ):
+        return
+    own = (
+        await session.scalar(
+            select(Institution.state_code).where(Institution.id == caller.institution_id)
+        )
+        if caller.institution_id is not None
+        else None
+    )
+    if own is None:
+        raise Forbidden(
+            "This key's organisation acts for no State institution, so it speaks for no "
+            "State's government."
+        )
+    if own != state_code:
+        raise Forbidden(
+            f"This key speaks for the government of {own} only; {subject.described} "
+            f"concerns {state_code}."
+        )
 
 
 async def _check_source(session: AsyncSession, *, caller: Caller, source: SourceType) -> None:
@@ -380,8 +432,15 @@ async def submit(
         if existing is not None:
             _replay(existing, request_hash)
             return Submitted(await get(session, caller=caller, update_id=existing.id), False)
-    await _check_subject(session, caller=caller, subject=subject)
+    state_code = await _check_subject(session, caller=caller, subject=subject)
     await _check_source(session, caller=caller, source=content.source_type)
+    await _check_state(
+        session,
+        caller=caller,
+        subject=subject,
+        state_code=state_code,
+        source=content.source_type,
+    )
     if content.as_of_date > _latest_local_date():
         raise InvalidField("as_of_date", "The information cannot be dated in the future.")
     if content.supersedes_id is not None:

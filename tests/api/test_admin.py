@@ -298,13 +298,13 @@ async def test_unknown_organisation_is_404(admin: httpx.AsyncClient) -> None:
 async def test_key_created_over_the_api_works_at_once(
     admin: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = (await _create_org(admin, name="UN Women", kind="un")).json()
+    org = (await _create_org(admin, name="OHCHR Sousse", kind="office")).json()
 
     created = await _create_key(admin, org["id"], label="dashboard")
 
     assert created["key"].startswith(f"sk_{created['prefix']}_")
-    assert created["org"] == "UN Women"
-    assert created["organisation"] == {"id": org["id"], "name": "UN Women", "kind": "un"}
+    assert created["org"] == "OHCHR Sousse"
+    assert created["organisation"] == {"id": org["id"], "name": "OHCHR Sousse", "kind": "office"}
     assert (created["role"], created["label"], created["active"]) == ("staff", "dashboard", True)
     assert created["expires_at"] is None
     listed = await admin.get("/v1/organisations", headers=factories.bearer(created["key"]))
@@ -325,7 +325,7 @@ async def test_key_creation_is_audited_without_the_key(
 
 
 async def test_key_with_a_future_expiry(admin: httpx.AsyncClient) -> None:
-    org = (await _create_org(admin, name="UN Women", kind="un")).json()
+    org = (await _create_org(admin, name="OHCHR Sousse", kind="office")).json()
     expires_at = datetime.now(UTC) + timedelta(days=30)
 
     created = await _create_key(admin, org["id"], expires_at=expires_at.isoformat())
@@ -355,7 +355,7 @@ async def test_key_for_an_unknown_organisation_is_404(admin: httpx.AsyncClient) 
 async def test_key_list_never_shows_the_key_or_its_hash(
     admin: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = (await _create_org(admin, name="UN Women", kind="un")).json()
+    org = (await _create_org(admin, name="OHCHR Sousse", kind="office")).json()
     created = await _create_key(admin, org["id"])
 
     response = await admin.get("/v1/keys")
@@ -405,7 +405,7 @@ async def test_key_list_filters_and_pages(admin: httpx.AsyncClient) -> None:
 async def test_revocation_refuses_the_next_request(
     admin: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = (await _create_org(admin, name="UN Women", kind="un")).json()
+    org = (await _create_org(admin, name="OHCHR Sousse", kind="office")).json()
     created = await _create_key(admin, org["id"])
     headers = factories.bearer(created["key"])
     assert (await admin.get("/v1/organisations", headers=headers)).status_code == 200
@@ -425,7 +425,7 @@ async def test_revocation_refuses_the_next_request(
 async def test_revocation_is_idempotent_and_audited_once(
     admin: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = (await _create_org(admin, name="UN Women", kind="un")).json()
+    org = (await _create_org(admin, name="OHCHR Sousse", kind="office")).json()
     created = await _create_key(admin, org["id"])
 
     first = await admin.post(f"/v1/keys/{created['prefix']}/revoke")

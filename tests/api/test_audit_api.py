@@ -5,10 +5,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.enums import OrganisationKind, Role
+from suivi.db import AUDIT_KEY_OPTION
 from suivi.services import audit
 from tests import factories
 
@@ -23,6 +25,7 @@ FIELDS = {
     "summary",
     "previous_hash",
     "hash",
+    "seal",
 }
 
 
@@ -188,7 +191,15 @@ async def test_verify_reports_an_intact_chain(admin: httpx.AsyncClient) -> None:
 
     after = (await admin.get("/v1/audit/verify")).json()
 
-    assert after == {"intact": True, "events": before["events"] + 1, "first_broken_id": None}
+    assert after == {
+        "intact": True,
+        "events": before["events"] + 1,
+        "first_broken_id": None,
+        "problems": [],
+        "seals": {"sha256": before["events"] + 1},
+        "keyed": False,
+        "key_missing": False,
+    }
 
 
 async def test_verify_names_the_first_altered_event(
@@ -209,3 +220,41 @@ async def test_verify_names_the_first_altered_event(
     assert response.status_code == 200
     assert response.json()["intact"] is False
     assert response.json()["first_broken_id"] == altered
+
+
+async def test_verify_reports_the_seals_and_a_keyed_chain(
+    admin: httpx.AsyncClient, connection: AsyncConnection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "7c2d" * 16
+    # The key the server's engine carries from SUIVI_AUDIT_KEY.
+    await connection.execution_options(**{AUDIT_KEY_OPTION: SecretStr(key)})
+    await _org(admin, "UN Women")
+    [event] = (await _list(admin, action="organisation.created")).json()["items"]
+
+    report = (await admin.get("/v1/audit/verify")).json()
+
+    assert event["seal"] == "hmac-sha256"
+    assert report["intact"] is True
+    assert report["keyed"] is True
+    assert report["seals"]["hmac-sha256"] == 1
+    assert report["key_missing"] is False
+    assert key not in "".join(capsys.readouterr())
+
+
+async def test_verify_without_the_key_says_keyed_events_were_not_checked(
+    admin: httpx.AsyncClient, connection: AsyncConnection
+) -> None:
+    await connection.execution_options(**{AUDIT_KEY_OPTION: SecretStr("7c2d" * 16)})
+    await _org(admin, "UN Women")
+    await connection.execution_options(**{AUDIT_KEY_OPTION: None})
+
+    report = (await admin.get("/v1/audit/verify")).json()
+    refused = await admin.post("/v1/organisations", json={"name": "UNDP", "kind": "un"})
+
+    assert (report["intact"], report["key_missing"], report["first_broken_id"]) == (
+        False,
+        True,
+        None,
+    )
+    assert "SUIVI_AUDIT_KEY is not set" in report["problems"][-1]
+    _assert_problem(refused, 503, "audit-key")

@@ -86,10 +86,18 @@ async def test_reads_that_show_more_to_a_key_accept_one(client: httpx.AsyncClien
         assert operations[operation_id]["security"] == KEY_OPTIONAL, operation_id
 
 
-async def test_reads_that_ignore_keys_declare_no_security(client: httpx.AsyncClient) -> None:
+async def test_public_reads_accept_a_key_and_refuse_a_bad_one(client: httpx.AsyncClient) -> None:
     operations = await _operations(client)
 
-    for operation_id in ("listRecommendations", "getRecommendation", "getHealth"):
+    for operation_id in ("listRecommendations", "getRecommendation", "exportStateMatrix"):
+        assert operations[operation_id]["security"] == KEY_OPTIONAL, operation_id
+        assert "401" in operations[operation_id]["responses"], operation_id
+
+
+async def test_probes_ignore_keys_and_declare_no_security(client: httpx.AsyncClient) -> None:
+    operations = await _operations(client)
+
+    for operation_id in ("getHealth", "getReady"):
         assert "security" not in operations[operation_id], operation_id
 
 

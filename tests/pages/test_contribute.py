@@ -412,7 +412,7 @@ async def test_double_submission_creates_one_update(
     first = await _submit(client, keys, idempotency_key)
     second = await _submit(client, keys, idempotency_key)
 
-    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert await session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
 

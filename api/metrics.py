@@ -1,0 +1,335 @@
+"""Prometheus metrics: requests by route, the database pool, imports, the review queue, streams.
+
+Every figure is this process's: with several worker processes each serves its own (gathering
+them is future work). Requests are labelled by route template (`/v1/recommendations/
+{recommendation_id}`), never by raw path or query string. What the database knows (import runs,
+the review queue) is read when Prometheus scrapes, at most once per `FIGURES_TTL_SECONDS`.
+"""
+
+import asyncio
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import QueuePool
+from starlette.datastructures import Headers
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.access_log import RouteTemplates
+from models import ImportRun, ProgressUpdate
+from models.enums import ReviewState
+from suivi.settings import Settings
+
+logger = structlog.get_logger(__name__)
+
+# The figures read from the database are this old at most: a scrape every few seconds (or
+# several Prometheus servers) costs one query per period.
+FIGURES_TTL_SECONDS = 15.0
+FIGURES_TIMEOUT_SECONDS = 2.0
+UNMATCHED = "unmatched"
+# Any other token is a valid method to the server: counted under one label, so that a client
+# inventing methods cannot grow the series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+
+REQUESTS = Counter(
+    "suivi_http_requests",
+    "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "suivi_http_request_duration_seconds",
+    "Time to answer a request in full (Server-Sent Event streams excluded).",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+STREAMS_OPEN = Gauge("suivi_sse_streams_open", "Server-Sent Event streams open in this process.")
+
+_IMPORT_OUTCOMES = ("created", "updated", "unchanged", "duplicates", "rejected")
+
+
+class MetricsMiddleware:
+    """Counts each request and times it, under its route template and final status."""
+
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute] = ()) -> None:
+        self.app = app
+        self.routes = RouteTemplates(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        streamed = False
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status, streamed
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
+                streamed = content_type.startswith("text/event-stream")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            method = scope["method"] if scope["method"] in METHODS else OTHER_METHOD
+            labels = (method, self.routes.of(scope) or UNMATCHED, str(status))
+            REQUESTS.labels(*labels).inc()
+            # A stream lasts as long as its client stays: its length is no latency.
+            if not streamed:
+                LATENCY.labels(*labels).observe(time.perf_counter() - started)
+
+
+@dataclass
+class _Figures:
+    """What the database says, as last read."""
+
+    up: bool = False
+    read_at: float = float("-inf")
+    import_runs: list[tuple[str, str, int]] = field(default_factory=list)
+    import_rows: list[tuple[str, str, str, int]] = field(default_factory=list)
+    review_queue: int | None = None
+
+
+def _sessionmaker(app: FastAPI) -> async_sessionmaker[AsyncSession] | None:
+    # Set by the lifespan: absent until the application has started.
+    maker: async_sessionmaker[AsyncSession] | None = getattr(app.state, "sessionmaker", None)
+    return maker
+
+
+def _engine(app: FastAPI) -> AsyncEngine | None:
+    maker = _sessionmaker(app)
+    bind = maker.kw.get("bind") if maker is not None else None
+    if isinstance(bind, AsyncConnection):
+        return bind.engine
+    return bind if isinstance(bind, AsyncEngine) else None
+
+
+class DatabaseFigures:
+    """Import runs and the review queue, read at scrape time and kept a few seconds."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.figures = _Figures()
+        self._lock = asyncio.Lock()
+
+    async def refresh(self) -> None:
+        """Read the figures again unless the last reading is recent."""
+        async with self._lock:
+            if time.monotonic() - self.figures.read_at < FIGURES_TTL_SECONDS:
+                return
+            maker = _sessionmaker(self.app)
+            if maker is None:
+                return
+            try:
+                async with asyncio.timeout(FIGURES_TIMEOUT_SECONDS):
+                    self.figures = await self._read(maker)
+            except (SQLAlchemyError, OSError, TimeoutError) as exc:
+                # The metrics still answer, with the pool's figures: an unreachable database
+                # is what they are for.
+                logger.warning("metrics_database_unreachable", error=type(exc).__name__)
+                self.figures = _Figures(read_at=time.monotonic())
+
+    def refresh_from(self, loop: asyncio.AbstractEventLoop) -> None:
+        """`refresh` from another thread, on the application's event loop."""
+        future = asyncio.run_coroutine_threadsafe(self.refresh(), loop)
+        try:
+            future.result(timeout=FIGURES_TIMEOUT_SECONDS + 1)
+        except TimeoutError:
+            # The loop is too busy to answer: the last figures are served.
+            future.cancel()
+
+    @staticmethod
+    async def _read(maker: async_sessionmaker[AsyncSession]) -> _Figures:
+        async with maker() as session:
+            # Both counts are cheap (a small table; an index on review_state), and bounded
+            # all the same.
+            await session.execute(
+                text(f"SET LOCAL statement_timeout = {int(FIGURES_TIMEOUT_SECONDS * 1000)}")
+            )
+            runs = (
+                await session.execute(
+                    select(
+                        ImportRun.status,
+                        ImportRun.format,
+                        func.count(),
+                        *(
+                            func.coalesce(func.sum(getattr(ImportRun, outcome)), 0)
+                            for outcome in _IMPORT_OUTCOMES
+                        ),
+                    ).group_by(ImportRun.status, ImportRun.format)
+                )
+            ).all()
+            queue = await session.scalar(
+                select(func.count())
+                .select_from(ProgressUpdate)
+                .where(ProgressUpdate.review_state == ReviewState.SUBMITTED)
+            )
+            await session.rollback()
+        return _Figures(
+            up=True,
+            read_at=time.monotonic(),
+            import_runs=[(str(status), str(fmt), int(count)) for status, fmt, count, *_ in runs],
+            import_rows=[
+                (str(status), str(fmt), outcome, int(rows))
+                for status, fmt, _, *sums in runs
+                for outcome, rows in zip(_IMPORT_OUTCOMES, sums, strict=True)
+            ],
+            review_queue=int(queue or 0),
+        )
+
+
+class _ApplicationCollector(Collector):
+    """The pool of the application's engine, and the database figures last read."""
+
+    def __init__(self, app: FastAPI, figures: DatabaseFigures) -> None:
+        self.app = app
+        self.figures = figures
+
+    def collect(self) -> Iterator[Any]:
+        yield from self._pool()
+        figures = self.figures.figures
+        yield GaugeMetricFamily(
+            "suivi_metrics_database_up",
+            "1 when the last reading of the database figures succeeded.",
+            value=int(figures.up),
+        )
+        if not figures.up:
+            return
+        runs = CounterMetricFamily(
+            "suivi_import_runs",
+            "Import runs recorded in the database, by status and format (all processes).",
+            labels=["status", "format"],
+        )
+        for status, fmt, count in figures.import_runs:
+            runs.add_metric([status, fmt], count)
+        yield runs
+        rows = CounterMetricFamily(
+            "suivi_import_rows",
+            "Records of import runs by outcome, run status and format (all processes).",
+            labels=["status", "format", "outcome"],
+        )
+        for status, fmt, outcome, count in figures.import_rows:
+            rows.add_metric([status, fmt, outcome], count)
+        yield rows
+        if figures.review_queue is not None:
+            yield GaugeMetricFamily(
+                "suivi_review_queue_updates",
+                "Progress updates submitted and awaiting review.",
+                value=figures.review_queue,
+            )
+
+    def _pool(self) -> Iterable[GaugeMetricFamily]:
+        engine = _engine(self.app)
+        pool = engine.sync_engine.pool if engine is not None else None
+        if not isinstance(pool, QueuePool):
+            return
+        yield GaugeMetricFamily(
+            "suivi_db_pool_size", "Connections the pool keeps open.", value=pool.size()
+        )
+        yield GaugeMetricFamily(
+            "suivi_db_pool_checked_out",
+            "Connections in use by requests.",
+            value=pool.checkedout(),
+        )
+        yield GaugeMetricFamily(
+            "suivi_db_pool_overflow",
+            "Connections open beyond the pool's size, closed when returned.",
+            value=max(pool.overflow(), 0),
+        )
+
+
+class _ProcessCollector(Collector):
+    """The process-wide metrics (requests, streams, the process itself) of the default registry."""
+
+    def collect(self) -> Iterable[Any]:
+        return REGISTRY.collect()
+
+
+class ScrapeRegistry(CollectorRegistry):
+    """The application's metrics; read from another thread, it first refreshes the figures."""
+
+    def __init__(self, figures: DatabaseFigures) -> None:
+        super().__init__()
+        self.figures = figures
+        # The application's event loop, when a metrics thread serves this registry.
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def collect(self) -> Iterator[Any]:
+        if self.loop is not None:
+            self.figures.refresh_from(self.loop)
+        yield from super().collect()
+
+
+def install_metrics(app: FastAPI, settings: Settings) -> None:
+    """The application's registry, and `/metrics` unless a port of their own serves them."""
+    if not settings.metrics_enabled:
+        return
+    figures = DatabaseFigures(app)
+    registry = ScrapeRegistry(figures)
+    registry.register(_ProcessCollector())
+    registry.register(_ApplicationCollector(app, figures))
+    app.state.metrics = registry
+    if settings.metrics_port is not None:
+        return
+
+    async def metrics() -> Response:
+        await figures.refresh()
+        return Response(
+            generate_latest(registry),
+            media_type=CONTENT_TYPE_LATEST,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
+
+
+class MetricsServer:
+    """The metrics port's HTTP server, running in a thread of its own."""
+
+    def __init__(self, registry: ScrapeRegistry, host: str, port: int) -> None:
+        registry.loop = asyncio.get_running_loop()
+        self.registry = registry
+        self.server, self.thread = start_http_server(port, addr=host, registry=registry)
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return self.server.server_port
+
+    async def close(self) -> None:
+        """Stop serving and release the port."""
+        await asyncio.to_thread(self.server.shutdown)
+        self.server.server_close()
+        self.registry.loop = None
+
+
+def start_metrics_server(app: FastAPI, settings: Settings) -> MetricsServer | None:
+    """Serve the metrics on SUIVI_METRICS_PORT, when set; call from the running lifespan."""
+    registry: ScrapeRegistry | None = getattr(app.state, "metrics", None)
+    if registry is None or settings.metrics_port is None:
+        return None
+    server = MetricsServer(registry, settings.metrics_host, settings.metrics_port)
+    logger.info("metrics_serving", host=settings.metrics_host, port=server.port)
+    return server
