@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.openapi import REQUIRED, _requirement
+from api.openapi import REQUIRED, security_requirement
 from api.problems import INVALID_JSON, INVALID_JSON_TITLE, TYPE_PREFIX, problem_response
 from suivi.errors import Unauthenticated
 from suivi.input_limits import MAX_JSON_DEPTH
@@ -136,7 +136,10 @@ class KeyRequiredMiddleware:
         known = self._keyed.get(id(route))
         if known is None or known[0] is not route:
             # Derived as the OpenAPI document's security requirement is: the two agree.
-            known = self._keyed[id(route)] = (route, _requirement(route.dependant) == REQUIRED)
+            known = self._keyed[id(route)] = (
+                route,
+                security_requirement(route.dependant) == REQUIRED,
+            )
         return known[1]
 
 

@@ -78,7 +78,8 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(dependency)
 
 
-def _requirement(dependant: Dependant) -> Security | None:
+def security_requirement(dependant: Dependant) -> Security | None:
+    """What a route's dependencies say of keys: required, optional (None when it reads none)."""
     calls = list(_calls(dependant))
     if any(getattr(call, "__code__", None) is _ROLE_CHECK for call in calls):
         return REQUIRED
@@ -93,7 +94,7 @@ def _security_requirements(routes: Sequence[BaseRoute]) -> dict[tuple[str, str],
     for context in routing.iter_route_contexts(routes):
         if not isinstance(context.original_route, routing.APIRoute):
             continue
-        requirement = _requirement(context.dependant)
+        requirement = security_requirement(context.dependant)
         if requirement is None:
             continue
         for method in context.methods or ():

@@ -83,6 +83,8 @@ def serve(
         access_log=False,
         # uvicorn's own lines go through Suivi's handler: JSON like every other line.
         log_config=None,
+        # Change streams never end by themselves: a stop waits this long for them, then closes.
+        timeout_graceful_shutdown=10,
     )
 
 

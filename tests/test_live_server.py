@@ -23,25 +23,33 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def serving(env: dict[str, str]) -> AsyncIterator[str]:
-    """`suivi serve` in a child process until it answers /ready; its base URL. SIGTERM after."""
+async def serving(env: dict[str, str], log: Path | None = None) -> AsyncIterator[str]:
+    """`suivi serve` in a child process until it answers /ready; its base URL. SIGTERM after.
+
+    With `log`, the server's output is written there, and quoted when it fails to start.
+    """
     port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        *SUIVI,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    with open(log or os.devnull, "wb") as output:  # noqa: ASYNC230 - opened once, before the wait
+        process = await asyncio.create_subprocess_exec(
+            *SUIVI,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=output,
+        )
     base = f"http://127.0.0.1:{port}"
+
+    def said() -> str:
+        return log.read_text(errors="replace")[-3000:] if log else ""
+
     try:
         async with httpx.AsyncClient(base_url=base) as client:
             for _ in range(STARTUP_SECONDS * 10):
-                assert process.returncode is None, "suivi serve exited during start-up"
+                assert process.returncode is None, f"suivi serve exited during start-up: {said()}"
                 try:
                     if (await client.get("/ready")).status_code == 200:
                         break
@@ -49,7 +57,7 @@ async def serving(env: dict[str, str]) -> AsyncIterator[str]:
                     pass
                 await asyncio.sleep(0.1)
             else:
-                pytest.fail("suivi serve did not become ready")
+                pytest.fail(f"suivi serve did not become ready: {said()}")
         yield base
     finally:
         if process.returncode is None:
@@ -96,7 +104,8 @@ async def test_embedded_server_starts_and_stops_with_serve(tmp_path: Path) -> No
     env["SUIVI_DATA_DIR"] = str(tmp_path / "suivi-data")
     postmaster_pid = tmp_path / "suivi-data" / "pgdata" / "postmaster.pid"
 
-    async with serving(env) as base, httpx.AsyncClient(base_url=base) as client:
+    log = tmp_path / "serve.log"
+    async with serving(env, log) as base, httpx.AsyncClient(base_url=base) as client:
         assert postmaster_pid.exists()
         response = await client.get("/v1/recommendations")
         assert response.json() == {"items": [], "next_cursor": None}

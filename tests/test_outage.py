@@ -5,10 +5,8 @@ loses the ones it had (as when PostgreSQL restarts or a failover happens), then 
 """
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.commands import SUIVI, command_env
+from tests.commands import command_env
 from tests.databases import create_database, drop_database
+from tests.test_live_server import serving
 
 CLIENTS = 4
 PATHS = ("/v1/recommendations", "/ready")
@@ -28,7 +27,6 @@ OUTAGE_SECONDS = 2.5
 # Recovery must not wait for a restart or for the pool to age out its connections.
 RECOVERY_SECONDS = 1.5
 AFTER_SECONDS = 3.0
-STARTUP_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -38,12 +36,6 @@ class Answer:
     status: int
     content_type: str
     retry_after: str | None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -75,42 +67,6 @@ async def _allow_connections(admin_url: str, url: str, *, allowed: bool) -> None
                 )
     finally:
         await engine.dispose()
-
-
-@asynccontextmanager
-async def serving(env: dict[str, str], log: Path) -> AsyncIterator[str]:
-    """`suivi serve` writing its log to `log`, until it answers /ready; its base URL."""
-    port = _free_port()
-    with log.open("wb") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            *SUIVI,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(STARTUP_SECONDS * 10):
-                assert process.returncode is None, "suivi serve exited during start-up"
-                try:
-                    if (await client.get("/ready")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            else:
-                pytest.fail("suivi serve did not become ready")
-        yield base
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await asyncio.wait_for(process.wait(), timeout=30)
 
 
 async def _client(client: httpx.AsyncClient, until: float, answers: list[Answer]) -> None:

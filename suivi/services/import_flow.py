@@ -9,7 +9,6 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
-from unicodedata import normalize
 
 import httpx
 import orjson
@@ -30,7 +29,6 @@ from suivi.countries import (
 from suivi.errors import SuiviError
 from suivi.exporters.suivi_json import FORMAT_NAME as SUIVI_JSON_NAME
 from suivi.exporters.suivi_json import FORMAT_VERSION as SUIVI_JSON_VERSION
-from suivi.input_limits import MAX_SEARCHABLE_BYTES
 from suivi.records import RecommendationRecord, RecordError
 from suivi.services import sample
 from suivi.services.import_report import (
@@ -257,7 +255,7 @@ async def run_import(
     read = reader_for(fmt, options, states)
     report = await import_records(
         session,
-        items=_searchable(read(stream)),
+        items=read(stream),
         source=name,
         source_format=SOURCE_FORMATS[fmt],
         actor=actor,
@@ -269,41 +267,6 @@ async def run_import(
     if await sample.is_loaded(session):
         report.warnings.insert(0, ImportWarning(SAMPLE_WARNING))
     return report
-
-
-def _searchable(
-    items: Iterator[RecommendationRecord | RecordError],
-) -> Iterator[RecommendationRecord | RecordError]:
-    """`items`, each record whose text PostgreSQL could not index for search replaced by its
-    error: the database would refuse the whole batch, and the run would not be recorded."""
-    for item in items:
-        error = _unsearchable(item) if isinstance(item, RecommendationRecord) else None
-        yield item if error is None else error
-
-
-# No character folds to more bytes than this (NFKD of U+FDFA gives 18 Arabic letters and
-# spaces, 33 bytes): a shorter text is never folded here.
-_MAX_FOLDED_BYTES_PER_CHAR = 33
-
-
-def _unsearchable(record: RecommendationRecord) -> RecordError | None:
-    texts = [("text", record.text)]
-    texts += [("translations", text) for text in record.translations.values()]
-    for column, text in texts:
-        if len(text) * _MAX_FOLDED_BYTES_PER_CHAR <= MAX_SEARCHABLE_BYTES:
-            continue
-        # At least the size of the database's fold (suivi_fold): NFKD, less its marks, with a
-        # few letters replaced by as many bytes.
-        size = len(text) if text.isascii() else len(normalize("NFKD", text.lower()).encode())
-        if size > MAX_SEARCHABLE_BYTES:
-            return RecordError(
-                record.location,
-                column,
-                f"{column} is too long to be indexed for search: {size:,} bytes once folded, "
-                f"at most {MAX_SEARCHABLE_BYTES:,}",
-                original=record.original,
-            )
-    return None
 
 
 SAMPLE_WARNING = (

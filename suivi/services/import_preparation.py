@@ -5,9 +5,11 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from unicodedata import normalize
 
 from suivi import upr_sessions
 from suivi.hashing import canonical_json, content_hash
+from suivi.input_limits import MAX_SEARCHABLE_BYTES
 from suivi.records import RecommendationRecord, RecordError, SourceLocation
 from suivi.relevance import classify
 from suivi.services import upr_reviews
@@ -117,9 +119,32 @@ def _texts(record: RecommendationRecord) -> Iterator[tuple[str, str]]:
         yield from (("hrd_reasons", value) for value in reason.values())
 
 
+# No character folds to more bytes than this (NFKD of U+FDFA gives 18 Arabic letters and
+# spaces, 33 bytes): a shorter text is never folded here.
+_MAX_FOLDED_BYTES_PER_CHAR = 33
+
+
+def _unsearchable(record: RecommendationRecord) -> Iterator[tuple[str, str]]:
+    """The texts PostgreSQL could not index for search: it would refuse the whole batch."""
+    texts = [("text", record.text)]
+    texts += [("translations", text) for text in record.translations.values()]
+    for column, text in texts:
+        if len(text) * _MAX_FOLDED_BYTES_PER_CHAR <= MAX_SEARCHABLE_BYTES:
+            continue
+        # At least the size of the database's fold (suivi_fold): NFKD, less its marks, with a
+        # few letters replaced by as many bytes.
+        size = len(text) if text.isascii() else len(normalize("NFKD", text.lower()).encode())
+        if size > MAX_SEARCHABLE_BYTES:
+            yield (
+                column,
+                f"{column} is too long to be indexed for search: {size:,} bytes once folded, "
+                f"at most {MAX_SEARCHABLE_BYTES:,}",
+            )
+
+
 def unstorable(record: RecommendationRecord) -> list[RecordError]:
-    """Errors for the fields of `record` that the database cannot hold."""
-    problems: dict[str, str] = {}
+    """Errors for the fields of `record` that the database cannot hold or index."""
+    problems: dict[str, str] = dict(_unsearchable(record))
     for name, limit in _MAX_LENGTHS.items():
         value = getattr(record, name)
         if value is not None and len(value) > limit:
