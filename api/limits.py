@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.openapi import REQUIRED, security_requirement
@@ -76,8 +77,32 @@ class BodyLimitMiddleware:
             await _too_large(scope, receive, send, limit)
 
 
-class _KeyMissing(BaseException):
-    """Raised from `receive` when a keyed route asks for the body of a request without a key."""
+class _Refused(BaseException):
+    """Raised from a wrapped `receive`: the request is answered with `response` instead."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+async def _refusable(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, checking_receive: Receive
+) -> None:
+    """Run `app` reading through `checking_receive`; a refusal it raises before the response
+    has started is answered instead (after, it is a failure like any other)."""
+    started = False
+
+    async def noting_send(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, checking_receive, noting_send)
+    except _Refused as refusal:
+        if started:
+            raise
+        await refusal.response(scope, receive, send)
 
 
 class KeyRequiredMiddleware:
@@ -100,34 +125,24 @@ class KeyRequiredMiddleware:
             await self.app(scope, receive, send)
             return
         checked = False
-        started = False
 
         async def checking_receive() -> Message:
             nonlocal checked
             if not checked:
                 checked = True
                 if self._needs_key(scope.get("route")):
-                    raise _KeyMissing
+                    raise _Refused(
+                        problem_response(
+                            Unauthenticated.status,
+                            type_=TYPE_PREFIX + Unauthenticated.type_slug,
+                            title=Unauthenticated.title,
+                            detail=detail,
+                            instance=scope["path"],
+                        )
+                    )
             return await receive()
 
-        async def noting_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, checking_receive, noting_send)
-        except _KeyMissing:
-            if started:
-                raise
-            response = problem_response(
-                Unauthenticated.status,
-                type_=TYPE_PREFIX + Unauthenticated.type_slug,
-                title=Unauthenticated.title,
-                detail=detail,
-                instance=scope["path"],
-            )
-            await response(scope, receive, send)
+        await _refusable(self.app, scope, receive, send, checking_receive)
 
     def _needs_key(self, route: object) -> bool:
         if not isinstance(route, APIRoute):
@@ -154,10 +169,6 @@ def _key_problem(authorization: str | None) -> str | None:
     return None
 
 
-class _TooDeep(BaseException):
-    """Raised from `receive` when the JSON body the route asks for nests too deep."""
-
-
 class JsonDepthMiddleware:
     """Answers 400 problem+json to a JSON body nested deeper than MAX_JSON_DEPTH.
 
@@ -178,7 +189,6 @@ class JsonDepthMiddleware:
             await self.app(scope, receive, send)
             return
         checked = False
-        started = False
 
         async def checking_receive() -> Message:
             nonlocal checked
@@ -195,28 +205,20 @@ class JsonDepthMiddleware:
                     break
             body = b"".join(chunks)
             if _too_deep(body):
-                raise _TooDeep
+                raise _Refused(
+                    problem_response(
+                        400,
+                        type_=INVALID_JSON,
+                        title=INVALID_JSON_TITLE,
+                        detail=f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} "
+                        "levels.",
+                        instance=scope["path"],
+                        max_depth=MAX_JSON_DEPTH,
+                    )
+                )
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def noting_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, checking_receive, noting_send)
-        except _TooDeep:
-            if started:
-                raise
-            response = problem_response(
-                400,
-                type_=INVALID_JSON,
-                title=INVALID_JSON_TITLE,
-                detail=f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.",
-                instance=scope["path"],
-                max_depth=MAX_JSON_DEPTH,
-            )
-            await response(scope, receive, send)
+        await _refusable(self.app, scope, receive, send, checking_receive)
 
 
 def _is_upload(scope: Scope) -> bool:

@@ -43,14 +43,15 @@ COPY_COLUMNS = (
 )
 
 
+def libpq_dsn(url: str) -> str:
+    """`url` (SQLAlchemy's `postgresql+asyncpg://`) as asyncpg and libpq take it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 async def timed_copy(source_url: str, target_url: str) -> float:
     """Seconds to COPY the rows the import wrote into an empty recommendations table."""
-
-    def dsn(url: str) -> str:
-        return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-    source = await asyncpg.connect(dsn(source_url))
-    target = await asyncpg.connect(dsn(target_url))
+    source = await asyncpg.connect(libpq_dsn(source_url))
+    target = await asyncpg.connect(libpq_dsn(target_url))
     try:
         # The bodies and documents the rows cite are there first, as they would be: not timed.
         for table in ("bodies", "documents"):

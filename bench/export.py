@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
-from bench.databases import admin_url, drop, fresh_database
+from bench.databases import admin_url, drop, fresh_database, libpq_dsn
 from bench.generate_corpus import generate
 from suivi.db import create_engine, create_sessionmaker
 from suivi.exporters import recommendations as exporters
@@ -71,8 +70,7 @@ async def export_once(url: str, fmt: ExportFormat, hrd: HrdFilter | None) -> dic
 
 
 async def _row_count(url: str) -> int:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         return int(await connection.fetchval("SELECT count(*) FROM recommendations"))
     finally:

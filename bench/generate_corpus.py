@@ -36,9 +36,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 import pycountry
-from sqlalchemy.engine import make_url
 
-from bench.databases import admin_url, drop, fresh_database
+from bench.databases import admin_url, drop, fresh_database, libpq_dsn
 from bench.generate_uhri import AFFECTED_PERSONS, SDGS, THEMES, TREATY_BODIES, TREATY_WEIGHTS
 
 BATCH = 20_000
@@ -753,10 +752,6 @@ class RowMaker:
                 )
 
 
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def _reserve_ids(connection: Any, table: str, count: int) -> int:
     """The first of `count` consecutive ids taken from the table's sequence."""
     sequence = await connection.fetchval("SELECT pg_get_serial_sequence($1, 'id')", table)
@@ -857,7 +852,7 @@ async def generate(
 ) -> dict[str, float]:
     """Fill the migrated database at `url`, which must hold no recommendations, with `records`
     of them; the seconds each phase took."""
-    dsn = _dsn(url)
+    dsn = libpq_dsn(url)
     timings: dict[str, float] = {}
     connection = await asyncpg.connect(dsn)
     try:
@@ -918,7 +913,7 @@ async def generate(
 
 async def describe(url: str) -> list[str]:
     """What the corpus holds, as a few lines of figures to compare with the real data."""
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         row = await connection.fetchrow(
             """

@@ -35,10 +35,9 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from api.pagination import encode_cursor
-from bench.databases import admin_url, drop, fresh_database
+from bench.databases import admin_url, drop, fresh_database, libpq_dsn
 from bench.generate_corpus import describe, generate
 from models.enums import MechanismCode
 from suivi.db import create_engine, create_sessionmaker
@@ -91,10 +90,6 @@ class Sample:
 
 def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _path(**params: Any) -> str:
@@ -251,7 +246,7 @@ async def service_sql(
 
 async def time_sql(url: str, statement: str, parameters: Sequence[Any], count: int) -> list[float]:
     """Seconds per execution of `statement` with asyncpg (prepared once, as the ORM does)."""
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         await connection.fetch(statement, *parameters)
         timings = []
@@ -266,7 +261,7 @@ async def time_sql(url: str, statement: str, parameters: Sequence[Any], count: i
 
 async def explain(url: str, statement: str, parameters: Sequence[Any]) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of one statement."""
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         rows = await connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + statement, *parameters)
         return "\n".join("    " + row[0] for row in rows)
@@ -277,7 +272,7 @@ async def explain(url: str, statement: str, parameters: Sequence[Any]) -> str:
 async def _hrd_states(url: str, hrd: HrdFilter) -> list[tuple[str, int]]:
     """(State, matching UPR rows) for the list filter, most first."""
     relevance = ["direct", "related"] if hrd is HrdFilter.ANY else [hrd.value]
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         rows = await connection.fetch(
             """
@@ -297,7 +292,7 @@ async def _deep_cursors(url: str, page: int) -> dict[Sort, tuple[str, tuple[Any,
     """Cursor (and keyset) of `page` of the UPR list in id and in descending date order, made as
     api/routes/recommendations.py makes them: [sort, *sort values, last id]."""
     offset = (page - 1) * LIMIT - 1
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         by_id = await connection.fetchval(
             """
@@ -326,7 +321,7 @@ async def _deep_cursors(url: str, page: int) -> dict[Sort, tuple[str, tuple[Any,
 
 
 async def _upr_rows(url: str) -> int:
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         count: int = await connection.fetchval(
             "SELECT count(*) FROM recommendations AS r JOIN bodies AS b ON b.id = r.body_id "
@@ -453,7 +448,7 @@ async def run(args: argparse.Namespace) -> None:
     admin = admin_url() if scratch else ""
     url: str = await fresh_database(admin) if scratch else args.database_url
     try:
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(libpq_dsn(url))
         try:
             empty = not await connection.fetchval("SELECT EXISTS (SELECT 1 FROM recommendations)")
         finally:

@@ -36,9 +36,9 @@ import asyncpg
 import httpx
 from sqlalchemy import event
 
-from bench.databases import admin_url, drop, fresh_database
+from bench.databases import admin_url, drop, fresh_database, libpq_dsn
 from bench.generate_corpus import describe, generate
-from bench.query_api import Sample, _dsn, explain, sequential, serving, time_sql
+from bench.query_api import Sample, explain, sequential, serving, time_sql
 from models.enums import MechanismCode
 from suivi.db import create_engine, create_sessionmaker
 from suivi.services import stats as service
@@ -124,7 +124,7 @@ async def stats_sql(
 
 async def _states(url: str) -> tuple[list[tuple[str, int]], int, int]:
     """(State, recommendations) most first, and the rows of the two summaries."""
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(libpq_dsn(url))
     try:
         rows = await connection.fetch(
             "SELECT state_code, count(*) AS n FROM recommendations GROUP BY 1 ORDER BY 2 DESC, 1"
@@ -210,7 +210,7 @@ async def run(args: argparse.Namespace) -> None:
     admin = admin_url() if scratch else ""
     url: str = await fresh_database(admin) if scratch else args.database_url
     try:
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(libpq_dsn(url))
         try:
             empty = not await connection.fetchval("SELECT EXISTS (SELECT 1 FROM recommendations)")
         finally:

@@ -86,6 +86,21 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
         "rejected": {"en": "Rejected", "fr": "Rejetée", "ar": "مرفوضة"},
         "retracted": {"en": "Withdrawn", "fr": "Retirée", "ar": "مسحوبة"},
     },
+    "action_kind": {
+        "legislation": {"en": "Legislation", "fr": "Législation", "ar": "تشريع"},
+        "regulation": {"en": "Regulation", "fr": "Réglementation", "ar": "لائحة تنظيمية"},
+        "policy": {"en": "Policy", "fr": "Politique", "ar": "سياسة"},
+        "institution": {"en": "Institution", "fr": "Institution", "ar": "مؤسسة"},
+        "budget": {"en": "Budget", "fr": "Budget", "ar": "ميزانية"},
+        "judicial_decision": {
+            "en": "Judicial decision",
+            "fr": "Décision de justice",
+            "ar": "قرار قضائي",
+        },
+        "investigation": {"en": "Investigation", "fr": "Enquête", "ar": "تحقيق"},
+        "training": {"en": "Training", "fr": "Formation", "ar": "تدريب"},
+        "other": {"en": "Other", "fr": "Autre", "ar": "أخرى"},
+    },
     "action_status": {
         "planned": {"en": "Planned", "fr": "Prévue", "ar": "مخطط لها"},
         "ongoing": {"en": "Ongoing", "fr": "En cours", "ar": "جارية"},

@@ -16,7 +16,7 @@ from api.deps import SessionDep
 from api.pages import charts, i18n
 from api.pages.charts import Chart, Item
 from api.pages.rendering import Page, not_found, render
-from models.enums import ActionKind, ImplementationStatus, MechanismCode, Position
+from models.enums import ImplementationStatus, MechanismCode, Position
 from suivi.errors import NotFound
 from suivi.services import actions, deadlines, reference, scorecard
 from suivi.services.actions import ActionFilters
@@ -31,17 +31,6 @@ ACTIONS_SHOWN = 25
 # The matrix speaks the pages' three languages.
 MATRIX_LANGUAGES = frozenset({"en", "fr", "ar"})
 
-_ACTION_KINDS = {
-    ActionKind.LEGISLATION: ("Legislation", "Législation", "تشريع"),
-    ActionKind.REGULATION: ("Regulation", "Réglementation", "تنظيم"),
-    ActionKind.POLICY: ("Policy", "Politique", "سياسة"),
-    ActionKind.INSTITUTION: ("Institution", "Institution", "مؤسسة"),
-    ActionKind.BUDGET: ("Budget", "Budget", "ميزانية"),
-    ActionKind.JUDICIAL_DECISION: ("Judicial decision", "Décision de justice", "قرار قضائي"),
-    ActionKind.INVESTIGATION: ("Investigation", "Enquête", "تحقيق"),
-    ActionKind.TRAINING: ("Training", "Formation", "تدريب"),
-    ActionKind.OTHER: ("Other", "Autre", "أخرى"),
-}
 _DEADLINE_KINDS = {
     "treaty_body_follow_up": (
         "Treaty-body follow-up reply",
@@ -64,10 +53,6 @@ _DEADLINE_KINDS = {
 
 i18n.register(
     {
-        **{
-            f"states.kind.{kind.value}": dict(zip(("en", "fr", "ar"), words, strict=True))
-            for kind, words in _ACTION_KINDS.items()
-        },
         **{
             f"states.deadline.{kind}": dict(zip(("en", "fr", "ar"), words, strict=True))
             for kind, words in _DEADLINE_KINDS.items()
@@ -421,7 +406,6 @@ async def state_page(request: Request, session: SessionDep, code: str) -> HTMLRe
         actions=listed,
         more_actions=more_actions is not None,
         downloads=_downloads(page, code),
-        action_kind=lambda kind: page.t(f"states.kind.{kind}"),
         deadline_kind=lambda kind: page.t(f"states.deadline.{kind}"),
     )
 
