@@ -159,7 +159,8 @@ def test_the_init_script_runs_the_roles_file() -> None:
 def _libpq(url: URL) -> dict[str, str]:
     """The libpq environment (psql's) of a SQLAlchemy URL."""
     env = {
-        "PGHOST": url.host or "127.0.0.1",
+        # The embedded server is reached through its socket folder, given as `?host=`.
+        "PGHOST": url.host or str(url.query.get("host") or "127.0.0.1"),
         "PGPORT": str(url.port or 5432),
         "PGUSER": url.username or "postgres",
         "PGDATABASE": url.database or "postgres",
