@@ -391,8 +391,8 @@ async def test_an_archive_from_an_older_suivi_is_restored_then_migrated(
 
 
 @pytest.mark.parametrize("pg_dump", ["absent", "too old"])
-async def test_backup_without_a_fit_pg_dump_exits_1(
-    pg_dump: str, tmp_path: Path, empty_database_url: str
+async def test_backup_without_a_fit_pg_dump_on_path_uses_the_bundled_one(
+    pg_dump: str, tmp_path: Path, drill: Drill
 ) -> None:
     tools = tmp_path / "bin"
     tools.mkdir()
@@ -403,12 +403,35 @@ async def test_backup_without_a_fit_pg_dump_exits_1(
     archive = tmp_path / "suivi.dump"
 
     done = await asyncio.to_thread(
-        run_suivi, "backup", str(archive), database_url=empty_database_url, env={"PATH": str(tools)}
+        run_suivi, "backup", str(archive), database_url=drill.source, env={"PATH": str(tools)}
     )
 
-    message = _one_line(done)
-    assert ("not found on PATH" if pg_dump == "absent" else "older than the server's") in message
-    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == [tools]
+    bundled = backup_service.find_tool("pg_dump", embedded=True, server_major=0)
+    assert done.returncode == 0, done.stderr
+    assert f"by pg_dump {bundled.version}." in done.stderr
+    assert archive.stat().st_size > 0
+
+
+@pytest.mark.parametrize("pg_dump", ["absent", "too old"])
+def test_no_fit_pg_dump_anywhere_is_refused_naming_both(
+    pg_dump: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if pg_dump == "too old":
+        fake = tmp_path / "pg_dump"
+        fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+        fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    bundled = backup_service.find_tool("pg_dump", embedded=True, server_major=0)
+
+    with pytest.raises(backup_service.BackupError) as refused:
+        backup_service.find_tool("pg_dump", embedded=False, server_major=bundled.major + 1)
+
+    message = str(refused.value)
+    assert ("not found on PATH" if pg_dump == "absent" else "9.6.24, older than the server's") in (
+        message
+    )
+    assert f"the bundled {bundled.path} is PostgreSQL {bundled.version}" in message
+    assert f"PostgreSQL {bundled.major + 1} or newer" in message
 
 
 def test_the_password_goes_to_the_environment_never_the_command_line() -> None:

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,44 +177,65 @@ def _error_line(stderr: str, code: int) -> str:
     return lines[0] if lines else f"exit status {code}"
 
 
-def tool_path(name: str, *, embedded: bool) -> Path:
-    """`name` from the embedded server's own binaries, or from PATH for a configured server."""
-    if embedded:
-        # Imported here, as in suivi/embedded.py: only the embedded case needs pgserver.
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        found = shutil.which(name, path=str(POSTGRES_BIN_PATH))
-        if found is None:
-            raise BackupError(
-                f"{name} not found among the embedded server's programs ({POSTGRES_BIN_PATH}): "
-                "reinstall the pgserver package"
-            )
-        return Path(found)
-    found = shutil.which(name)
-    if found is None:
-        raise BackupError(
-            f"{name} not found on PATH: install the PostgreSQL client programs of the "
-            "server's major version or newer"
-        )
-    return Path(found)
+def bundled_tool_path(name: str) -> Path | None:
+    """`name` among the programs the pgserver package ships, or None without them."""
+    with warnings.catch_warnings():
+        # As in suivi/embedded.py: without XDG_RUNTIME_DIR platformdirs says it uses /tmp.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        try:
+            # Imported here: only a missing or old PATH program, or the embedded server, needs it.
+            from pgserver._commands import POSTGRES_BIN_PATH
+        except ImportError:
+            return None
+    found = shutil.which(name, path=str(POSTGRES_BIN_PATH))
+    return Path(found) if found else None
 
 
-def find_tool(name: str, *, embedded: bool, server_major: int) -> Tool:
-    """The client program `name`, refused when it is older than the server it would serve."""
-    path = tool_path(name, embedded=embedded)
+def _tool_at(path: Path) -> Tool:
     code, out, _ = _run(str(path), "--version")
     match = _VERSION.search(out)
     if code or match is None:
         raise BackupError(f"{path} --version did not report a PostgreSQL version")
-    tool = Tool(path=path, version=match[0].removeprefix("(PostgreSQL) "), major=int(match[1]))
+    return Tool(path=path, version=match[0].removeprefix("(PostgreSQL) "), major=int(match[1]))
+
+
+def find_tool(name: str, *, embedded: bool, server_major: int) -> Tool:
+    """The client program `name`, refused when it is older than the server it would serve.
+
+    The embedded server is served by its own programs. A configured server is served by
+    PATH's program, or, when that is missing or older than the server, by the programs
+    the pgserver package ships, so that a machine with old client programs still works.
+    """
     # pg_dump refuses servers newer than itself; pg_restore is held to the same rule, so
     # that an archive this server's pg_dump writes is one the restore can read back.
-    if tool.major < server_major:
-        raise BackupError(
-            f"{path} is PostgreSQL {tool.version}, older than the server's {server_major}: "
-            f"put the client programs of PostgreSQL {server_major} or newer first on PATH"
+    if embedded:
+        bundled = bundled_tool_path(name)
+        if bundled is None:
+            raise BackupError(
+                f"{name} not found among the embedded server's programs: "
+                "reinstall the pgserver package"
+            )
+        return _tool_at(bundled)
+    found = shutil.which(name)
+    on_path = _tool_at(Path(found)) if found else None
+    if on_path is not None and on_path.major >= server_major:
+        return on_path
+    bundled = bundled_tool_path(name)
+    fallback = _tool_at(bundled) if bundled else None
+    if fallback is not None and fallback.major >= server_major:
+        return fallback
+    if on_path is None:
+        problem = f"{name} not found on PATH"
+    else:
+        problem = (
+            f"{on_path.path} is PostgreSQL {on_path.version}, older than the server's "
+            f"{server_major}"
         )
-    return tool
+    if fallback is not None:
+        problem += f", and the bundled {fallback.path} is PostgreSQL {fallback.version}"
+    raise BackupError(
+        f"{problem}: put the client programs of PostgreSQL {server_major} or newer first on PATH"
+    )
 
 
 async def schema_revision(session: AsyncSession) -> str | None:
