@@ -43,6 +43,7 @@ from api.streams import StreamLimits
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
+from suivi.reads import ReadPool
 from suivi.settings import Settings, get_settings
 
 DESCRIPTION = (
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = await asyncio.to_thread(resolve_database_url, settings)
         engine = create_engine(url, settings)
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.reads = ReadPool(url, settings)
         # The application's own objects live as long as the process: moved out of the
         # collector's reach, a full collection no longer walks them (about 100 ms of pause,
         # once every dozen requests, before).
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if metrics_server is not None:
                 await metrics_server.close()
+            await app.state.reads.close()
             await engine.dispose()
             if settings.database_url is None:
                 await asyncio.to_thread(release_embedded, settings.data_dir)
@@ -90,9 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_openapi(app)
-    app.state.streams = StreamLimits(
-        total=settings.sse_max_streams, per_client=settings.sse_max_streams_per_client
-    )
+    app.state.streams = StreamLimits.from_settings(settings)
     # Innermost: a read run again is unseen by every other middleware.
     app.add_middleware(ReadRetryMiddleware)
     # The last added runs first: the log sees the final status, 304s included.

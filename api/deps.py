@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.enums import Role
 from suivi.errors import Forbidden, Unauthenticated
+from suivi.reads import ReadPool, Reads
 from suivi.services import keys
 from suivi.services.keys import PUBLIC, Caller
 from suivi.settings import Settings, get_settings
@@ -18,17 +19,38 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: committed when the handler succeeds, rolled back otherwise."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
+    session = sessionmaker()
+    try:
+        yield session
+        # A session nothing used never began: no connection, nothing to commit or close
+        # (about 250 us saved on every request that only authenticates the public).
+        if session.in_transaction():
             await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    except BaseException:
+        # Rolls back what was begun and gives the connection back.
+        await session.close()
+        raise
 
 
 # scope="function": commit before the response is sent, so a failed commit is an error response.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_reads(request: Request) -> AsyncIterator[Reads]:
+    """A read-only, autocommit connection straight from the pool: no session, no BEGIN."""
+    pool: ReadPool | None = getattr(request.app.state, "reads", None)
+    if pool is not None:
+        async with pool.reads() as reads:
+            yield reads
+        return
+    # An app run without its lifespan (mounted in another, or given a sessionmaker by hand)
+    # reads through its sessionmaker.
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        yield await Reads.of_session(session)
+
+
+ReadsDep = Annotated[Reads, Depends(get_reads)]
 
 
 async def get_caller(request: Request, session: SessionDep) -> Caller:

@@ -6,13 +6,16 @@
   before it is read, one sent in chunks as soon as it passes the limit. Uploads (`UPLOADS`)
   have a large limit of their own.
 - A JSON body nested deeper than MAX_JSON_DEPTH is refused with a 400 `invalid-json` problem.
+
+A request that says it sends no body (most reads) passes the body checks untouched: there is
+nothing to count or parse, and every read would pay for the wrappers. Headers are looked up in
+the raw list ASGI carries, without building a mapping of them.
 """
 
 import json
 from typing import Any
 
 from fastapi.routing import APIRoute
-from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +27,9 @@ from suivi.input_limits import MAX_JSON_DEPTH
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The routes that take a file: they get the large limit, and their bodies are never buffered.
 UPLOADS = frozenset({("POST", "/v1/imports")})
+# Where a request without Content-Length or Transfer-Encoding has no body (RFC 9112 section
+# 6.3); HTTP/2 and later may send one unannounced.
+_HTTP_1 = frozenset({"1.0", "1.1"})
 
 
 class _TooLarge(BaseException):
@@ -48,9 +54,12 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.upload_bytes if _is_upload(scope) else self.max_bytes
-        length = Headers(scope=scope).get("content-length")
-        if length is not None and length.isdecimal() and int(length) > limit:
+        length, encoded, _ = _body_headers(scope)
+        if length is not None and length.isdigit() and int(length) > limit:
             await _too_large(scope, receive, send, limit)
+            return
+        if _bodiless(scope, length, encoded):
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False
@@ -120,7 +129,7 @@ class KeyRequiredMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = None
         if scope["type"] == "http" and scope["method"] in WRITE_METHODS:
-            detail = _key_problem(Headers(scope=scope).get("authorization"))
+            detail = _key_problem(_header(scope, b"authorization"))
         if detail is None:
             await self.app(scope, receive, send)
             return
@@ -181,10 +190,12 @@ class JsonDepthMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or _is_upload(scope)
-            or not _may_be_json(Headers(scope=scope).get("content-type"))
+        if scope["type"] != "http" or _is_upload(scope):
+            await self.app(scope, receive, send)
+            return
+        length, encoded, content_type = _body_headers(scope)
+        if _bodiless(scope, length, encoded) or not _may_be_json(
+            None if content_type is None else content_type.decode("latin-1")
         ):
             await self.app(scope, receive, send)
             return
@@ -223,6 +234,41 @@ class JsonDepthMiddleware:
 
 def _is_upload(scope: Scope) -> bool:
     return (scope["method"], scope["path"]) in UPLOADS
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The request's first header `name` (lower case), as a header mapping would give it."""
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _body_headers(scope: Scope) -> tuple[bytes | None, bool, bytes | None]:
+    """The request's Content-Length as sent, whether it has a Transfer-Encoding, and its
+    Content-Type as sent; in one pass over its headers."""
+    length = content_type = None
+    encoded = False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if length is None:
+                length = value
+        elif name == b"transfer-encoding":
+            encoded = True
+        elif name == b"content-type" and content_type is None:
+            content_type = value
+    return length, encoded, content_type
+
+
+def _bodiless(scope: Scope, length: bytes | None, encoded: bool) -> bool:
+    """Whether the request says it sends no body: HTTP/1 with neither a Transfer-Encoding nor
+    a Content-Length above 0."""
+    return (
+        not encoded
+        and (length is None or (length.isdigit() and int(length) == 0))
+        and scope.get("http_version") in _HTTP_1
+    )
 
 
 def _may_be_json(content_type: str | None) -> bool:

@@ -1,15 +1,23 @@
 """Prometheus metrics: requests by route, the database pool, imports, the review queue, streams.
 
-Every figure is this process's: with several worker processes each serves its own (gathering
-them is future work). Requests are labelled by route template (`/v1/recommendations/
-{recommendation_id}`), never by raw path or query string. What the database knows (import runs,
-the review queue) is read when Prometheus scrapes, at most once per `FIGURES_TTL_SECONDS`.
+Requests are labelled by route template (`/v1/recommendations/{recommendation_id}`), never by
+raw path or query string. What the database knows (import runs, the review queue) is read when
+Prometheus scrapes, at most once per `FIGURES_TTL_SECONDS`.
+
+One process serves its own figures. Under `suivi serve --workers N` (N > 1) the parent names a
+fresh PROMETHEUS_MULTIPROC_DIR: each worker writes its figures there (prometheus_client's
+multiprocess mode), and whichever worker answers a scrape reports the sum over all of them. The
+metrics port is served by one worker at a time, the holder of a lock in that directory: one
+bind, however many workers.
 """
 
 import asyncio
+import fcntl
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -25,6 +33,7 @@ from prometheus_client import (
     start_http_server,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,6 +59,14 @@ UNMATCHED = "unmatched"
 # inventing methods cannot grow the series without bound.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "other"
+# Named by `suivi serve` for the workers it starts. Read once, at import, as prometheus_client
+# reads it: both must agree on whether figures live in files.
+MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+# Under several workers each writes its pool's figures this often; a scrape sees them this old.
+POOL_SAMPLE_SECONDS = 1.0
+# A worker without the metrics port looks this often whether the one serving it has stopped.
+PORT_RETRY_SECONDS = 1.0
+PORT_LOCK = "metrics-port.lock"
 
 REQUESTS = Counter(
     "suivi_http_requests",
@@ -62,7 +79,26 @@ LATENCY = Histogram(
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
-STREAMS_OPEN = Gauge("suivi_sse_streams_open", "Server-Sent Event streams open in this process.")
+# Live modes: a worker's figures leave the sum when it stops (mark_process_dead).
+STREAMS_OPEN = Gauge(
+    "suivi_sse_streams_open", "Server-Sent Event streams open.", multiprocess_mode="livesum"
+)
+_POOL_SIZE_HELP = "Connections the pool keeps open."
+_POOL_CHECKED_OUT_HELP = "Connections in use by requests."
+_POOL_OVERFLOW_HELP = "Connections open beyond the pool's size, closed when returned."
+# Written by each of several workers only, registered nowhere: one process reads its own pool
+# when scraped instead (_ApplicationCollector), and other workers' pools can only be read from
+# what they wrote.
+POOL_SIZE = Gauge("suivi_db_pool_size", _POOL_SIZE_HELP, multiprocess_mode="livesum", registry=None)
+POOL_CHECKED_OUT = Gauge(
+    "suivi_db_pool_checked_out",
+    _POOL_CHECKED_OUT_HELP,
+    multiprocess_mode="livesum",
+    registry=None,
+)
+POOL_OVERFLOW = Gauge(
+    "suivi_db_pool_overflow", _POOL_OVERFLOW_HELP, multiprocess_mode="livesum", registry=None
+)
 
 _IMPORT_OUTCOMES = ("created", "updated", "unchanged", "duplicates", "rejected")
 
@@ -200,15 +236,26 @@ class DatabaseFigures:
         )
 
 
-class _ApplicationCollector(Collector):
-    """The pool of the application's engine, and the database figures last read."""
+def _pool_figures(app: FastAPI) -> tuple[int, int, int] | None:
+    """The size of the application's pool, connections checked out, connections beyond size."""
+    engine = _engine(app)
+    pool = engine.sync_engine.pool if engine is not None else None
+    if not isinstance(pool, QueuePool):
+        return None
+    return pool.size(), pool.checkedout(), max(pool.overflow(), 0)
 
-    def __init__(self, app: FastAPI, figures: DatabaseFigures) -> None:
+
+class _ApplicationCollector(Collector):
+    """The pool of the application's engine (unless `pool` is false), and the database figures."""
+
+    def __init__(self, app: FastAPI, figures: DatabaseFigures, *, pool: bool = True) -> None:
         self.app = app
         self.figures = figures
+        self.pool = pool
 
     def collect(self) -> Iterator[Any]:
-        yield from self._pool()
+        if self.pool:
+            yield from self._pool()
         figures = self.figures.figures
         yield GaugeMetricFamily(
             "suivi_metrics_database_up",
@@ -241,23 +288,15 @@ class _ApplicationCollector(Collector):
             )
 
     def _pool(self) -> Iterable[GaugeMetricFamily]:
-        engine = _engine(self.app)
-        pool = engine.sync_engine.pool if engine is not None else None
-        if not isinstance(pool, QueuePool):
+        figures = _pool_figures(self.app)
+        if figures is None:
             return
+        size, checked_out, overflow = figures
+        yield GaugeMetricFamily("suivi_db_pool_size", _POOL_SIZE_HELP, value=size)
         yield GaugeMetricFamily(
-            "suivi_db_pool_size", "Connections the pool keeps open.", value=pool.size()
+            "suivi_db_pool_checked_out", _POOL_CHECKED_OUT_HELP, value=checked_out
         )
-        yield GaugeMetricFamily(
-            "suivi_db_pool_checked_out",
-            "Connections in use by requests.",
-            value=pool.checkedout(),
-        )
-        yield GaugeMetricFamily(
-            "suivi_db_pool_overflow",
-            "Connections open beyond the pool's size, closed when returned.",
-            value=max(pool.overflow(), 0),
-        )
+        yield GaugeMetricFamily("suivi_db_pool_overflow", _POOL_OVERFLOW_HELP, value=overflow)
 
 
 class _ProcessCollector(Collector):
@@ -288,8 +327,15 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
         return
     figures = DatabaseFigures(app)
     registry = ScrapeRegistry(figures)
-    registry.register(_ProcessCollector())
-    registry.register(_ApplicationCollector(app, figures))
+    if MULTIPROCESS_DIR is None:
+        registry.register(_ProcessCollector())
+        registry.register(_ApplicationCollector(app, figures))
+    else:
+        # Every worker's requests and streams, and pools as the workers last wrote them. A
+        # worker's process_* figures would describe that worker alone: left out.
+        workers = MultiProcessCollector(None, MULTIPROCESS_DIR)  # type: ignore[no-untyped-call]
+        registry.register(workers)
+        registry.register(_ApplicationCollector(app, figures, pool=False))
     app.state.metrics = registry
     if settings.metrics_port is not None:
         return
@@ -325,10 +371,139 @@ class MetricsServer:
         self.registry.loop = None
 
 
-def start_metrics_server(app: FastAPI, settings: Settings) -> MetricsServer | None:
-    """Serve the metrics on SUIVI_METRICS_PORT, when set; call from the running lifespan."""
+def _mark_dead(pid: int, directory: Path) -> None:
+    """Remove the live gauges' files of `pid`: its figures leave their sums."""
+    mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_workers(directory: Path) -> None:
+    """Drop the live figures of workers that stopped without a shutdown (killed, crashed)."""
+    pids = {
+        int(digits)
+        for file in directory.glob("gauge_live*_*.db")
+        if (digits := file.stem.rpartition("_")[2]).isdecimal()
+    }
+    for pid in pids - {os.getpid()}:
+        if not _alive(pid):
+            _mark_dead(pid, directory)
+
+
+class WorkerMetrics:
+    """One worker's share of the metrics of several: its pool's figures, its exit, the port.
+
+    The metrics port goes to the worker that holds a lock in the figures' directory; the others
+    wait for it, so that when the holder stops (a restart, a crash) another serves the port.
+    """
+
+    def __init__(self, app: FastAPI, registry: ScrapeRegistry, settings: Settings) -> None:
+        assert MULTIPROCESS_DIR is not None
+        self.app = app
+        self.registry = registry
+        self.settings = settings
+        self.directory = Path(MULTIPROCESS_DIR)
+        self.server: MetricsServer | None = None
+        self._lock: int | None = None
+        self._warned = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Write the pool's figures from now on, and serve the port if no other worker does."""
+        _forget_dead_workers(self.directory)
+        if self.settings.metrics_port is not None and not self._take_port():
+            self._tasks.append(asyncio.create_task(self._wait_for_port()))
+        self._sample_pool()
+        self._tasks.append(asyncio.create_task(self._sample_pool_every()))
+
+    async def close(self) -> None:
+        """Stop writing, release the port, and leave the live figures' sums."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.server is not None:
+            await self.server.close()
+            self.server = None
+        self._release_port()
+        _mark_dead(os.getpid(), self.directory)
+
+    def _sample_pool(self) -> None:
+        figures = _pool_figures(self.app)
+        if figures is not None:
+            size, checked_out, overflow = figures
+            POOL_SIZE.set(size)
+            POOL_CHECKED_OUT.set(checked_out)
+            POOL_OVERFLOW.set(overflow)
+
+    async def _sample_pool_every(self) -> None:
+        while True:
+            await asyncio.sleep(POOL_SAMPLE_SECONDS)
+            self._sample_pool()
+
+    def _take_port(self) -> bool:
+        """Serve the metrics port unless another worker does; whether this one now does."""
+        assert self.settings.metrics_port is not None
+        if self._lock is None:
+            self._lock = os.open(self.directory / PORT_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            self.server = MetricsServer(
+                self.registry, self.settings.metrics_host, self.settings.metrics_port
+            )
+        except OSError:
+            self._release_port()
+            raise
+        logger.info(
+            "metrics_serving",
+            host=self.settings.metrics_host,
+            port=self.server.port,
+            worker=os.getpid(),
+        )
+        return True
+
+    async def _wait_for_port(self) -> None:
+        while True:
+            await asyncio.sleep(PORT_RETRY_SECONDS)
+            try:
+                if self._take_port():
+                    return
+            except OSError as exc:
+                # Released by its last holder, then taken by another program: said once.
+                if not self._warned:
+                    logger.warning("metrics_port_unavailable", error=str(exc))
+                    self._warned = True
+
+    def _release_port(self) -> None:
+        # Closing the file releases the lock; a worker that dies releases it just the same.
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def start_metrics_server(app: FastAPI, settings: Settings) -> MetricsServer | WorkerMetrics | None:
+    """Serve the metrics on SUIVI_METRICS_PORT, when set; call from the running lifespan.
+
+    Under several workers, also keep this worker's figures current until `close`.
+    """
     registry: ScrapeRegistry | None = getattr(app.state, "metrics", None)
-    if registry is None or settings.metrics_port is None:
+    if registry is None:
+        return None
+    if MULTIPROCESS_DIR is not None:
+        worker = WorkerMetrics(app, registry, settings)
+        worker.start()
+        return worker
+    if settings.metrics_port is None:
         return None
     server = MetricsServer(registry, settings.metrics_host, settings.metrics_port)
     logger.info("metrics_serving", host=settings.metrics_host, port=server.port)

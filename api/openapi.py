@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
 from api.deps import get_caller, require_role
+from api.query import DOCUMENTED_SCHEMAS
 from api.schemas.problems import PROBLEM_MEDIA_TYPE, problem_responses
 
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
@@ -125,6 +126,9 @@ def install_openapi(app: FastAPI) -> None:
                 )
             )
             _secure(spec, _security_requirements(app.routes))
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in DOCUMENTED_SCHEMAS.items():
+                schemas.setdefault(name, schema)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -5,13 +5,10 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import Field, StringConstraints
 
-STATE_PATTERN = "^[A-Z]{3}$"
-# No control characters: PostgreSQL refuses NUL in text, and none belongs in a label.
-_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+# Declared with the recommendation filters, which take the same values.
+from suivi.services.recommendation_filters import STATE_PATTERN, Label, SearchText, StateCode
 
-StateCode = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
-SearchText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_PRINTABLE)]
+__all__ = ["STATE_PATTERN", "Label", "SearchText", "StateCode"]
 
 # Keyset pages: the same size bounds and cursor shape on every list.
 MAX_LIMIT = 500

@@ -7,10 +7,12 @@ connections at most. A comment line goes out when nothing else has for HEARTBEAT
 that proxies keep the connection open. A client that leaves ends its stream without an error.
 
 Counts live in this process's memory; an address is held there only while its streams are open,
-and never logged.
+and never logged. Under `suivi serve --workers N` each worker takes its share of both caps
+(`StreamLimits.from_settings`).
 """
 
 import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -24,6 +26,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.deps import CallerDep
 from api.metrics import STREAMS_OPEN
 from suivi.errors import TooManyRequests
+from suivi.settings import Settings
 
 HEARTBEAT_SECONDS = 15.0
 KEEP_ALIVE = b": keep-alive\n\n"
@@ -43,6 +46,24 @@ class StreamLimits:
         self.per_client = per_client
         self._open: Counter[str] = Counter()
         self._polls = asyncio.Semaphore(POLL_CONNECTIONS)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "StreamLimits":
+        """The caps of one process: under N workers, a share (rounded up) of each.
+
+        Shares rather than counts shared between workers: a count in shared storage would hold
+        client addresses outside this process, and would need cleaning after a worker that
+        crashed with streams open. With shares the server never holds more streams than its
+        caps (rounded up to a multiple of N); as connections are not always spread evenly
+        between workers, a client may instead be refused a little before its cap, and retries.
+        """
+        # `suivi serve` names the number of its workers; an application built otherwise (a
+        # test's) is one process.
+        workers = settings.workers or 1
+        return cls(
+            total=math.ceil(settings.sse_max_streams / workers),
+            per_client=math.ceil(settings.sse_max_streams_per_client / workers),
+        )
 
     @property
     def open(self) -> int:

@@ -32,6 +32,14 @@ from models.mechanism import Body
 EMPTY_ARRAY = sql("'{}'")
 # Text-search vector of a row's `text` in its `language`; the functions are in migration 0004.
 SEARCH_VECTOR = "to_tsvector(suivi_search_config(language), suivi_fold(text))"
+# The rows of each full-text index on recommendations: one per search configuration.
+SEARCH_INDEX_LANGUAGES = {
+    "en": "language = 'en'",
+    "fr": "language = 'fr'",
+    "es": "language = 'es'",
+    "ar": "language = 'ar'",
+    "other": "language NOT IN ('en', 'fr', 'es', 'ar')",
+}
 # Sort key of date order: undated recommendations first ascending, last descending.
 SORT_DATE: ColumnElement[date] = literal_column("COALESCE(issued_date, '-infinity'::date)")
 
@@ -46,7 +54,17 @@ class Recommendation(IdMixin, TimestampMixin, Base):
         Index("ix_recommendations_state_code_id", "state_code", "id"),
         Index("ix_recommendations_updated_at_id", "updated_at", "id"),
         Index("ix_recommendations_date_id", SORT_DATE, "id"),
-        Index("ix_recommendations_search_vector", "search_vector", postgresql_using="gin"),
+        # One full-text index per search configuration (migration 0013): a search condition is
+        # one `language = 'xx' AND search_vector @@ ...` arm per configuration.
+        *(
+            Index(
+                f"ix_recommendations_search_vector_{name}",
+                "search_vector",
+                postgresql_using="gin",
+                postgresql_where=sql(predicate),
+            )
+            for name, predicate in SEARCH_INDEX_LANGUAGES.items()
+        ),
         Index("ix_recommendations_themes", "themes", postgresql_using="gin"),
         Index("ix_recommendations_affected_persons", "affected_persons", postgresql_using="gin"),
         Index("ix_recommendations_sdgs", "sdgs", postgresql_using="gin"),

@@ -1,12 +1,12 @@
 """`suivi export`: recommendations to a CSV, XLSX or Suivi JSON file, with the API's filters."""
 
 import asyncio
-import re
-from datetime import UTC, datetime
+import inspect
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any, get_args, get_origin
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -18,7 +18,6 @@ from rich.progress import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat
 from suivi.db import (
     create_engine,
     create_sessionmaker,
@@ -26,23 +25,19 @@ from suivi.db import (
     resolve_database_url,
     upgrade_database,
 )
-from suivi.errors import SuiviError
+from suivi.errors import InvalidFilter, SuiviError
 from suivi.exporters import recommendations as exporters
 from suivi.exporters.recommendations import ExportFormat
 from suivi.services import exports as service
-from suivi.services.recommendations import HrdFilter, RecommendationFilters
+from suivi.services.recommendation_filters import (
+    BY_NAME,
+    FILTERS,
+    RecommendationFilter,
+    RecommendationFilters,
+)
 from suivi.settings import get_settings
 
 console = Console(stderr=True)
-_STATE = re.compile(r"^[A-Z]{3}$")
-
-
-def _states(values: list[str] | None) -> list[str]:
-    codes = [value.strip().upper() for value in values or []]
-    for code in codes:
-        if not _STATE.match(code):
-            raise typer.BadParameter(f"{code!r} is not an ISO 3166-1 alpha-3 code, e.g. TUN")
-    return codes
 
 
 def _format_of(output: Path, given: ExportFormat | None) -> ExportFormat:
@@ -94,6 +89,44 @@ async def _export(
         await engine.dispose()
 
 
+def _option_type(value_type: Any) -> Any:
+    """The type the command line parses: constraints are checked with the API's own rules."""
+    if get_origin(value_type) is Annotated:
+        return get_args(value_type)[0]
+    return value_type
+
+
+def _filter_parameter(declared: RecommendationFilter) -> inspect.Parameter:
+    option_type = _option_type(declared.value_type)
+    help_text = declared.description + (" Repeatable." if declared.many else "")
+    annotation = list[option_type] | None if declared.many else option_type | None  # type: ignore[valid-type]
+    option = typer.Option(declared.option, help=help_text)
+    return inspect.Parameter(
+        declared.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[annotation, option],
+    )
+
+
+def _checked(declared: RecommendationFilter, value: Any) -> Any:
+    """`value` as the API would take it, or a usage error naming the option."""
+    if value is None:
+        return None
+    if declared.cli_form is not None:
+        value = [declared.cli_form(v) for v in value] if declared.many else declared.cli_form(value)
+    expected = list[declared.value_type] if declared.many else declared.value_type  # type: ignore[name-defined]
+    try:
+        return TypeAdapter(expected).validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = error["loc"][0] if declared.many and error["loc"] else None
+        shown = repr(value[where]) if isinstance(where, int) else repr(value)
+        raise typer.BadParameter(
+            f"{shown}: {error['msg']}. {declared.description}", param_hint=declared.option
+        ) from None
+
+
 def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The file to write; replaced when complete.")
@@ -102,61 +135,10 @@ def export(
         ExportFormat | None,
         typer.Option("--format", help="csv, xlsx or json; by default the output's extension."),
     ] = None,
-    state: Annotated[
-        list[str] | None, typer.Option(help="State under review (ISO alpha-3); repeatable.")
-    ] = None,
-    mechanism: Annotated[
-        list[MechanismCode] | None, typer.Option(help="UN mechanism; repeatable.")
-    ] = None,
-    body: Annotated[
-        list[str] | None, typer.Option(help="Body code, e.g. CCPR, UPR, SR-HRD; repeatable.")
-    ] = None,
-    cycle: Annotated[list[int] | None, typer.Option(help="UPR cycle; repeatable.")] = None,
-    session: Annotated[
-        list[int] | None, typer.Option(help="UPR or treaty-body session; repeatable.")
-    ] = None,
-    document: Annotated[
-        list[str] | None, typer.Option(help="Document symbol, e.g. A/HRC/52/10; repeatable.")
-    ] = None,
-    recommending_state: Annotated[
-        list[str] | None, typer.Option(help="Recommending State (alpha-3); repeatable.")
-    ] = None,
-    position: Annotated[
-        list[Position] | None, typer.Option(help="The State's position; repeatable.")
-    ] = None,
-    action_category: Annotated[
-        list[int] | None,
-        typer.Option(min=1, max=5, help="UPR Info action category 1-5; repeatable."),
-    ] = None,
-    theme: Annotated[list[str] | None, typer.Option(help="Theme; repeatable.")] = None,
-    affected: Annotated[
-        list[str] | None, typer.Option(help="Affected persons; repeatable.")
-    ] = None,
-    sdg: Annotated[
-        list[str] | None, typer.Option(help="SDG target, e.g. 16.10; repeatable.")
-    ] = None,
-    hrd: Annotated[
-        HrdFilter | None, typer.Option(help="Relevance to defenders; any is direct or related.")
-    ] = None,
-    status: Annotated[
-        list[ImplementationStatus] | None,
-        typer.Option(help="Derived implementation status; repeatable."),
-    ] = None,
-    source_format: Annotated[
-        list[SourceFormat] | None,
-        typer.Option(help="Where the record came from; sample is the illustrative sample."),
-    ] = None,
-    year_from: Annotated[int | None, typer.Option(help="Issued in or after this year.")] = None,
-    year_to: Annotated[int | None, typer.Option(help="Issued in or before this year.")] = None,
-    updated_since: Annotated[
-        datetime | None, typer.Option(help="Changed at or after this instant (UTC if no offset).")
-    ] = None,
-    q: Annotated[
-        str | None, typer.Option("--q", help="Full-text search, as the API's `q`.")
-    ] = None,
     hxl: Annotated[
         bool, typer.Option("--hxl", help="CSV, XLSX: add an HXL hashtag row under the header.")
     ] = False,
+    **given: Any,
 ) -> None:
     """Export recommendations to a file, with the filters of GET /v1/recommendations.
 
@@ -165,31 +147,11 @@ def export(
     a usage error.
     """
     fmt = _format_of(output, format_)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise typer.BadParameter("must not be before --year-from", param_hint="--year-to")
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=UTC)
-    filters = RecommendationFilters(
-        states=_states(state),
-        mechanisms=mechanism or [],
-        bodies=body or [],
-        cycles=cycle or [],
-        sessions=session or [],
-        documents=document or [],
-        recommending_states=_states(recommending_state),
-        positions=position or [],
-        action_categories=action_category or [],
-        themes=theme or [],
-        affected_persons=affected or [],
-        sdgs=sdg or [],
-        hrd=hrd,
-        statuses=status or [],
-        source_formats=source_format or [],
-        year_from=year_from,
-        year_to=year_to,
-        updated_since=updated_since,
-        query=q.strip() or None if q else None,
-    )
+    checked = {f.name: _checked(f, given.get(f.name)) for f in FILTERS}
+    try:
+        filters = RecommendationFilters(**checked)
+    except InvalidFilter as exc:
+        raise typer.BadParameter(exc.reason, param_hint=BY_NAME[exc.parameter].option) from None
     settings = get_settings()
     upgrade_database(migration_url(settings, resolve_database_url(settings)))
     partial = output.with_name(output.name + ".part")
@@ -212,3 +174,16 @@ def export(
     finally:
         partial.unlink(missing_ok=True)
     console.print(f"Exported {rows:,} recommendations to {output}", markup=False, highlight=False)
+
+
+# The filter options, one per declared filter, after the command's own.
+export.__signature__ = inspect.signature(export).replace(  # type: ignore[attr-defined]
+    parameters=[
+        *(
+            p
+            for p in inspect.signature(export).parameters.values()
+            if p.kind is not inspect.Parameter.VAR_KEYWORD
+        ),
+        *(_filter_parameter(declared) for declared in FILTERS),
+    ]
+)

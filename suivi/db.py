@@ -113,6 +113,10 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
                 # JIT compiling costs tens of milliseconds per large query and pays off only
                 # for long analytic ones: the API answers short ones.
                 "jit": "off",
+                # A plan per execution: after five runs a prepared statement may switch to a
+                # generic plan, blind to the bound values (a mechanism's body ids, 'direct'),
+                # which misses partial indexes and misjudges a mechanism's share.
+                "plan_cache_mode": "force_custom_plan",
             },
         },
     )

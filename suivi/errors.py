@@ -95,3 +95,12 @@ class DatabaseUnavailable(SuiviError):
     status = 503
     type_slug = "database-unavailable"
     title = "Database unavailable"
+
+
+class InvalidFilter(ValueError):
+    """Filter values that contradict each other; the API and the CLI name `parameter`."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter = parameter
+        self.reason = reason

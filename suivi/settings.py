@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Worker processes of `suivi serve` (the --workers flag wins); unset: one per "
+        "CPU. `suivi serve` sets it for the workers it starts.",
+    )
     forwarded_allow_ips: str | None = Field(
         default=None,
         description="Addresses of the reverse proxy (comma-separated, or *) whose "

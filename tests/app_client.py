@@ -7,6 +7,7 @@ import httpx
 
 from api.app import create_app
 from suivi.db import create_engine, create_sessionmaker
+from suivi.reads import ReadPool
 from suivi.settings import Settings
 
 
@@ -17,8 +18,14 @@ async def api_client(url: str) -> AsyncIterator[httpx.AsyncClient]:
     try:
         app = create_app(Settings(database_url=url))
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.reads = ReadPool(url, Settings(database_url=url))
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://suivi.test") as client:
-            yield client
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://suivi.test"
+            ) as client:
+                yield client
+        finally:
+            await app.state.reads.close()
     finally:
         await engine.dispose()

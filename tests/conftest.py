@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from api.app import create_app
-from api.deps import get_session
+from api.deps import get_reads, get_session
 from api.routes.exports import get_snapshot
 from suivi.db import upgrade_database
+from suivi.reads import Reads
 from suivi.settings import Settings, get_settings
 from tests import real_data
 from tests.databases import create_database, drop_database, server_url
@@ -96,7 +97,12 @@ def app(database_url: str, session: AsyncSession) -> FastAPI:
     async def snapshot() -> AsyncIterator[AsyncSession]:
         yield session
 
+    async def test_reads() -> AsyncIterator[Reads]:
+        # Inside the test's transaction, so reads see what the test wrote.
+        yield await Reads.of_session(session)
+
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_reads] = test_reads
     # Exports read from a snapshot session of their own; in tests, the test's.
     app.dependency_overrides[get_snapshot] = lambda: snapshot
     return app

@@ -26,10 +26,10 @@ from api.pages import (
 )
 from api.pages.rendering import link, not_found, render
 from api.params import MAX_ID
-from api.recommendation_filters import to_filters
 from api.routes.recommendations import RecommendationQuery, read_cursor, write_cursor
 from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat, SourceType
 from suivi.errors import InvalidCursor, NotFound
+from suivi.reads import Reads
 from suivi.services import recommendations as service
 from suivi.services import reference, stats, timeline
 from suivi.services.keys import PUBLIC
@@ -279,7 +279,7 @@ async def _search(
     """The search the API's list would answer for the same parameters, or what was refused."""
     try:
         params = RecommendationQuery.model_validate(_model_input(chosen))
-        filters = to_filters(params)
+        filters = params.to_filters()
         sort = params.sort or (Sort.RELEVANCE if filters.query else Sort.ID)
         if sort is Sort.RELEVANCE and not filters.query:
             return field_errors(language, [{"loc": ("sort",), "type": "value_error"}])
@@ -292,7 +292,7 @@ async def _search(
         message = i18n.translate(language, "recommendations.error.cursor")
         return [FieldError("cursor", message, in_form=False)]
     items, next_keyset = await service.list_page(
-        session, limit=params.limit, filters=filters, sort=sort, after=after
+        await Reads.of_session(session), limit=params.limit, filters=filters, sort=sort, after=after
     )
     by_status = await stats.count_by(session, dimensions=[Dimension.STATUS], filters=filters)
     by_mechanism = await stats.count_by(session, dimensions=[Dimension.MECHANISM], filters=filters)

@@ -13,6 +13,14 @@ PAGE_POLICY = (
 DOCS_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
+def _is_html(start: Message) -> bool:
+    """Whether a response's first Content-Type is HTML, as a header mapping would read it."""
+    for name, value in start.get("headers", ()):
+        if name == b"content-type":
+            return bool(value.startswith(b"text/html"))
+    return False
+
+
 class PageSecurityMiddleware:
     """Adds a strict Content-Security-Policy and related headers to every HTML response."""
 
@@ -26,13 +34,13 @@ class PageSecurityMiddleware:
         policy = DOCS_POLICY if scope["path"].startswith("/docs") else PAGE_POLICY
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # Most responses are the API's JSON: a glance at the raw headers lets them by.
+            if message["type"] == "http.response.start" and _is_html(message):
                 headers = MutableHeaders(scope=message)
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = policy
-                    headers["X-Content-Type-Options"] = "nosniff"
-                    headers["Referrer-Policy"] = "same-origin"
-                    headers["X-Frame-Options"] = "DENY"
+                headers["Content-Security-Policy"] = policy
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

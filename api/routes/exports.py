@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
 from api.params import STATE_PATTERN
-from api.recommendation_filters import RecommendationFilterQuery, to_filters
+from api.recommendation_filters import RecommendationFilterQuery
 from api.schemas.problems import problem_responses
 from suivi.exporters import recommendations as exporters
 from suivi.exporters.matrix import MatrixLanguage, write_matrix
@@ -100,7 +100,7 @@ def _file_content(media_type: str, what: str) -> dict[int | str, dict[str, Any]]
 async def _streamed(
     snapshot: Snapshot, fmt: ExportFormat, params: RecommendationFilterQuery, hxl: bool
 ) -> StreamingResponse:
-    filters = to_filters(params)
+    filters = params.to_filters()
 
     async def body() -> AsyncGenerator[bytes]:
         async with snapshot() as session:
@@ -178,7 +178,7 @@ async def export_xlsx(
     Text is always text, never a formula or a link. A text longer than the 32,767 characters
     of an Excel cell is cut and ends with `[…] (cut: …)`; the CSV and JSON hold it whole. Past
     Excel's 1,048,576 rows the export goes on in another worksheet."""
-    filters = to_filters(params)
+    filters = params.to_filters()
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the body
     try:
         async with snapshot() as session:

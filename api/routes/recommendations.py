@@ -3,14 +3,15 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
-from api.deps import SessionDep
+from api.deps import ReadsDep, SessionDep
 from api.json import json_response
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
-from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter, to_filters
+from api.query import documented_parameters, parse_query
+from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     DeadlineRead,
@@ -82,21 +83,20 @@ def write_cursor(keyset: service.Keyset, sort: Sort) -> str:
     summary="List recommendations by any facet, with full-text search",
     response_model=RecommendationPage,
     responses=problem_responses(422),
+    # Read by parse_query, documented as FastAPI would document the model.
+    openapi_extra=documented_parameters(RecommendationQuery),
 )
-async def list_recommendations(
-    request: Request,
-    session: SessionDep,
-    params: Annotated[RecommendationQuery, Query()],
-) -> Response:
+async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
     """Filters combine with AND; the values of one filter with OR. Keyset-paginated: follow
     `next_cursor` (or the `Link` header), which keeps the filters and the order."""
-    filters = to_filters(params)
+    params = parse_query(RecommendationQuery, request)
+    filters = params.to_filters()
     sort = params.sort or (Sort.RELEVANCE if filters.query else Sort.ID)
     if sort is Sort.RELEVANCE and not filters.query:
         raise invalid_parameter("sort", "relevance order needs a search query `q`")
     after = read_cursor(params.cursor, sort) if params.cursor else None
     items, next_keyset = await service.list_page(
-        session, limit=params.limit, filters=filters, sort=sort, after=after
+        reads, limit=params.limit, filters=filters, sort=sort, after=after
     )
     next_cursor = write_cursor(next_keyset, sort) if next_keyset is not None else None
     headers = {}

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.deps import SessionDep
 from api.json import json_response
 from api.params import STATE_PATTERN
-from api.recommendation_filters import RecommendationFilterQuery, to_filters
+from api.recommendation_filters import RecommendationFilterQuery
 from api.schemas.problems import problem_responses
 from api.schemas.stats import (
     DefendersRead,
@@ -79,7 +79,9 @@ async def get_stats(session: SessionDep, params: Annotated[StatsQuery, Query()])
     `hrd` the relevance to defenders, `source_format` where the records came from (`sample`
     is the illustrative sample). Every group is returned, most recommendations first,
     then in order of the values with nulls last."""
-    result = await service.count_by(session, dimensions=params.group_by, filters=to_filters(params))
+    result = await service.count_by(
+        session, dimensions=params.group_by, filters=params.to_filters()
+    )
     names = [dimension.value for dimension in params.group_by]
     groups = [
         {**dict(zip(names, group.values, strict=True)), "count": group.count}

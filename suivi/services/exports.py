@@ -47,7 +47,7 @@ from suivi.services.recommendations import (
     HrdFilter,
     RecommendationFilters,
     RecommendationSummary,
-    body_ids_for,
+    bodies_of,
     filtered,
 )
 from suivi.services.reference import state_name
@@ -78,13 +78,10 @@ async def snapshot(
 
 async def count(session: AsyncSession, *, filters: RecommendationFilters) -> int:
     """How many recommendations `filters` keep: the total a progress bar counts towards."""
-    body_ids = await body_ids_for(session, filters)
     query = filtered(
-        select(func.count(Recommendation.id))
-        .select_from(Recommendation)
-        .outerjoin(Document, Document.id == Recommendation.document_id),
+        select(func.count(Recommendation.id)).select_from(Recommendation),
         filters,
-        body_ids,
+        await bodies_of(session),
     )
     return int(await session.scalar(query) or 0)
 
@@ -103,8 +100,8 @@ async def _batches(
     """
     # Read when called, not when defined: a test sets BATCH_SIZE to put boundaries anywhere.
     size = batch_size or BATCH_SIZE
-    body_ids = await body_ids_for(session, filters)
-    query = filtered(query, filters, body_ids).order_by(Recommendation.id).limit(size)
+    query = filtered(query, filters, await bodies_of(session)).order_by(Recommendation.id)
+    query = query.limit(size)
     connection = await session.connection()
     after = 0
     while True:

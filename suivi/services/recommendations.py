@@ -1,24 +1,24 @@
 """Reading recommendations: keyset-paginated lists and one recommendation in full."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
-    CHAR,
-    ColumnElement,
+    BindParameter,
+    Integer,
     Select,
     SQLColumnExpression,
-    String,
     Text,
-    cast,
-    literal,
+    bindparam,
     select,
+    text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -32,8 +32,19 @@ from models.enums import (
 )
 from models.recommendation import SORT_DATE
 from suivi.errors import NotFound
+from suivi.reads import Reads, Statement
 from suivi.services import follow_up, search
 from suivi.services.follow_up import FollowUpRecord
+from suivi.services.recommendation_filters import (
+    BODIES_QUERY,
+    Bodies,
+    HrdFilter,
+    RecommendationFilters,
+    Shape,
+    conditions,
+)
+
+__all__ = ["HrdFilter", "RecommendationFilters"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +128,6 @@ SUMMARY_QUERY: Select[Any] = (
 )
 
 
-class HrdFilter(StrEnum):
-    """Relevance to defenders as lists filter on it: `any` is direct or related."""
-
-    DIRECT = "direct"
-    RELATED = "related"
-    ANY = "any"
-
-
 class Sort(StrEnum):
     """List orders; a leading `-` is descending. `relevance` needs a search query."""
 
@@ -139,101 +142,28 @@ class Sort(StrEnum):
     RELEVANCE = "relevance"
 
 
-@dataclass(frozen=True, slots=True)
-class RecommendationFilters:
-    """What a list keeps: OR within one filter's values, AND across filters."""
-
-    states: Sequence[str] = ()
-    mechanisms: Sequence[MechanismCode] = ()
-    bodies: Sequence[str] = ()
-    cycles: Sequence[int] = ()
-    sessions: Sequence[int] = ()
-    documents: Sequence[str] = ()
-    recommending_states: Sequence[str] = ()
-    positions: Sequence[Position] = ()
-    action_categories: Sequence[int] = ()
-    themes: Sequence[str] = ()
-    affected_persons: Sequence[str] = ()
-    sdgs: Sequence[str] = ()
-    hrd: HrdFilter | None = None
-    statuses: Sequence[ImplementationStatus] = ()
-    source_formats: Sequence[SourceFormat] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    updated_since: datetime | None = None
-    query: str | None = None
-
-
 # Keyset of a page: the sort values of the last item seen, then its id.
 Keyset = tuple[Any, ...]
 
-
-async def body_ids_for(session: AsyncSession, filters: RecommendationFilters) -> list[int] | None:
-    """The ids of the bodies the mechanism and body filters allow, or None when unfiltered.
-
-    Given as constants, they let the planner estimate how many recommendations a mechanism
-    has (through the join it guessed 6% for the UPR's 60%) and pick the right index.
-    """
-    if not filters.mechanisms and not filters.bodies:
-        return None
-    query = select(Body.id)
-    if filters.mechanisms:
-        query = query.where(Body.mechanism_code.in_(filters.mechanisms))
-    if filters.bodies:
-        query = query.where(Body.code.in_(filters.bodies))
-    return list((await session.scalars(query)).all())
+# The fields of a list item, in the order of `_SUMMARY_COLUMNS`.
+ITEM_FIELDS = tuple(field.name for field in fields(RecommendationSummary))
+_LIMIT = bindparam("limit", type_=Integer())
+_QUERY = bindparam("f_q", type_=Text())
 
 
-def filtered(
-    query: Select[Any], filters: RecommendationFilters, body_ids: list[int] | None
-) -> Select[Any]:
-    conditions: list[ColumnElement[bool]] = []
-    f = filters
-    if f.states:
-        conditions.append(Recommendation.state_code.in_(f.states))
-    if body_ids is not None:
-        conditions.append(Recommendation.body_id.in_(body_ids))
-    if f.cycles:
-        conditions.append(Recommendation.cycle.in_(f.cycles))
-    if f.sessions:
-        conditions.append(Recommendation.session.in_(f.sessions))
-    if f.documents:
-        conditions.append(Document.symbol.in_(f.documents))
-    if f.positions:
-        conditions.append(Recommendation.position.in_(f.positions))
-    if f.action_categories:
-        conditions.append(Recommendation.action_category.in_(f.action_categories))
-    if f.statuses:
-        conditions.append(Recommendation.status.in_(f.statuses))
-    if f.source_formats:
-        conditions.append(Recommendation.source_format.in_(f.source_formats))
-    # `&&` (overlaps) is OR within the filter and is what the GIN indexes answer.
-    for column, values, item_type in (
-        (Recommendation.recommending_states, f.recommending_states, CHAR(3)),
-        (Recommendation.themes, f.themes, Text()),
-        (Recommendation.affected_persons, f.affected_persons, Text()),
-        (Recommendation.sdgs, f.sdgs, String(16)),
-    ):
-        if values:
-            conditions.append(column.overlap(cast(list(values), ARRAY(item_type))))
-    if f.hrd is HrdFilter.ANY:
-        conditions.append(
-            Recommendation.hrd_relevance.in_([HrdRelevance.DIRECT, HrdRelevance.RELATED])
-        )
-    elif f.hrd is not None:
-        conditions.append(Recommendation.hrd_relevance == HrdRelevance(f.hrd.value))
-    if f.year_from is not None:
-        conditions.append(Recommendation.issued_date >= date(f.year_from, 1, 1))
-    if f.year_to is not None:
-        conditions.append(Recommendation.issued_date < date(f.year_to + 1, 1, 1))
-    if f.updated_since is not None:
-        conditions.append(Recommendation.updated_at >= f.updated_since)
-    if f.query is not None:
-        conditions.append(Recommendation.id.in_(search.matching_ids(f.query)))
-    return query.where(*conditions)
+async def bodies_of(session: AsyncSession) -> Bodies:
+    """The bodies the filters bind, as `session` sees them."""
+    rows = (await session.execute(text(BODIES_QUERY))).all()
+    return Bodies([(row[0], row[1], row[2]) for row in rows])
 
 
-def _order(sort: Sort, query_text: str | None) -> tuple[list[SQLColumnExpression[Any]], bool]:
+def filtered(query: Select[Any], filters: RecommendationFilters, bodies: Bodies) -> Select[Any]:
+    """`query` over recommendations restricted to `filters`, with their values bound."""
+    shape, values = filters.bound(bodies)
+    return query.where(*conditions(shape)).params(values)
+
+
+def _order(sort: Sort) -> tuple[list[SQLColumnExpression[Any]], bool]:
     """The sort key columns (id last) and whether the order is descending."""
     descending = sort.value.startswith("-")
     key: list[SQLColumnExpression[Any]]
@@ -247,13 +177,45 @@ def _order(sort: Sort, query_text: str | None) -> tuple[list[SQLColumnExpression
         case Sort.UPDATED | Sort.UPDATED_DESC:
             key = [Recommendation.updated_at]
         case Sort.RELEVANCE:
-            assert query_text is not None
-            key, descending = [search.rank(query_text)], True
+            raise ValueError("relevance order is built by search.relevance_page")
     return [*key, Recommendation.id], descending
 
 
+@lru_cache(maxsize=1024)
+def _page_statement(shape: Shape, sort: Sort, continued: bool) -> Statement:
+    """The statement of a page of one filter shape and order, compiled once."""
+    if sort is Sort.RELEVANCE:
+        return _relevance_statement(shape, continued)
+    key, descending = _order(sort)
+    query = SUMMARY_QUERY.add_columns(*key[:-1]).where(*conditions(shape))
+    if continued:
+        position = tuple_(*key)
+        # Untyped: PostgreSQL takes each sort column's type.
+        bound = tuple_(*(bindparam(f"after_{i}") for i in range(len(key))))
+        query = query.where(position < bound if descending else position > bound)
+    order = [column.desc() if descending else column.asc() for column in key]
+    return Statement.compile(query.order_by(*order).limit(_LIMIT))
+
+
+def _relevance_statement(shape: Shape, continued: bool) -> Statement:
+    """A page in relevance order: the search ranks the matches of the other filters, a
+    bounded number of them exactly (search.relevance_page), and the page joins its ids."""
+    others = conditions(tuple(item for item in shape if item[0] != "q"))
+    after: tuple[BindParameter[Any], BindParameter[Any]] | None = (
+        (bindparam("after_0"), bindparam("after_1")) if continued else None
+    )
+    page = search.relevance_page(_QUERY, others, limit=_LIMIT, after=after).subquery("page")
+    query = (
+        SUMMARY_QUERY.add_columns(page.c.rank)
+        .join(page, page.c.id == Recommendation.id)
+        # The join keeps no order.
+        .order_by(page.c.rank.desc(), Recommendation.id.desc())
+    )
+    return Statement.compile(query)
+
+
 async def list_page(
-    session: AsyncSession,
+    reads: Reads,
     *,
     limit: int,
     filters: RecommendationFilters | None = None,
@@ -267,22 +229,30 @@ async def list_page(
     filters = filters or RecommendationFilters()
     if sort is Sort.RELEVANCE and not filters.query:
         raise ValueError("relevance order needs a search query")
-    key, descending = _order(sort, filters.query)
-    body_ids = await body_ids_for(session, filters)
-    query = filtered(SUMMARY_QUERY.add_columns(*key[:-1]), filters, body_ids)
+    shape, values = filters.bound(reads.bodies)
+    statement = _page_statement(shape, sort, after is not None)
+    values["limit"] = limit + 1
     if after is not None:
-        position = tuple_(*key)
-        bound = tuple_(*(literal(value) for value in after))
-        query = query.where(position < bound if descending else position > bound)
-    order = [column.desc() if descending else column.asc() for column in key]
-    # A plain Core execution: the rows are tuples, no ORM loading is needed.
-    connection = await session.connection()
-    rows = (await connection.execute(query.order_by(*order).limit(limit + 1))).all()
+        values.update({f"after_{i}": value for i, value in enumerate(after)})
+    rows = await reads.fetch(statement, values)
     page = rows[:limit]
-    items = [RecommendationSummary(*row[:SUMMARY_WIDTH]) for row in page]
+    items = [_summary(row) for row in page]
     if len(rows) <= limit:
         return items, None
     return items, (*page[-1][SUMMARY_WIDTH:], items[-1].id)
+
+
+_REASONS = ITEM_FIELDS.index("hrd_reasons")
+
+
+def _summary(row: Sequence[Any]) -> RecommendationSummary:
+    reasons = row[_REASONS]
+    if isinstance(reasons, str):
+        # Through an ORM session's connection JSONB arrives as text; the read pool parses it.
+        reasons = orjson.loads(reasons)
+    values = list(row[:SUMMARY_WIDTH])
+    values[_REASONS] = reasons
+    return RecommendationSummary(*values)
 
 
 async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[RecommendationSummary]:

@@ -1,7 +1,7 @@
 """Aggregate statistics: recommendations counted by up to three facets, under the list's filters."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -19,11 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models import Body, Document, Recommendation, RecommendationCount, RecommendationFacetCount
-from models.enums import HrdRelevance
+from models import Body, Recommendation, RecommendationCount, RecommendationFacetCount
 from models.facet_count import ListFacet
 from suivi.services import recommendations
-from suivi.services.recommendations import HrdFilter, RecommendationFilters
+from suivi.services.recommendation_filters import Bodies, RecommendationFilters
 
 MAX_DIMENSIONS = 3
 
@@ -85,24 +84,6 @@ _COUNTED: dict[Dimension, SQLColumnExpression[Any]] = {
     Dimension.POSITION: RecommendationCount.position,
     Dimension.STATUS: RecommendationCount.status,
 }
-# RecommendationFilters fields with a condition on the summary in `_counted`. Neither summary
-# holds the source format: a question that filters or groups on it reads the table, which
-# spares both summaries, their triggers and their repair a wider key (and a migration).
-_COUNTED_FILTERS = frozenset(
-    {
-        "states",
-        "mechanisms",
-        "bodies",
-        "cycles",
-        "sessions",
-        "positions",
-        "statuses",
-        "hrd",
-        "year_from",
-        "year_to",
-    }
-)
-
 # `recommendation_facet_counts` (migration 0009) counts each list facet's values by State and
 # body: one list facet, grouped alone or with these, under these filters alone, reads its
 # keys (199,176 for the four facets of the benchmark's million) instead of unnesting the lists.
@@ -111,7 +92,6 @@ _FACETED_WITH: dict[Dimension, SQLColumnExpression[Any]] = {
     Dimension.MECHANISM: RecommendationFacetCount.body_id,
     Dimension.BODY: RecommendationFacetCount.body_id,
 }
-_FACETED_FILTERS = frozenset({"states", "mechanisms", "bodies"})
 
 
 # The grouping keys in the order asked, the distinct ones selected, and the rows: those
@@ -142,13 +122,10 @@ async def filtered(
 ) -> Select[Any]:
     """`query` over recommendations restricted exactly as the list restricts them.
 
-    A thin call into the list's own WHERE builder, so a count and a list of one filter can
-    never drift apart.
+    The list's own conditions, from the filters' one declaration, so a count and a list of
+    one filter can never drift apart.
     """
-    body_ids = await recommendations.body_ids_for(session, filters)
-    if filters.documents:
-        query = query.outerjoin(Document, Document.id == Recommendation.document_id)
-    return recommendations.filtered(query, filters, body_ids)
+    return recommendations.filtered(query, filters, await recommendations.bodies_of(session))
 
 
 def _sort_key(group: Group) -> tuple[Any, ...]:
@@ -156,74 +133,36 @@ def _sort_key(group: Group) -> tuple[Any, ...]:
     return (-group.count, *((value is None, value) for value in group.values))
 
 
-def _given(value: object) -> bool:
-    # A filter is given when set: an empty list and None are "any"; "" is a search for "".
-    if value is None:
-        return False
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return len(value) > 0
-    return True
-
-
 def summarised(dimensions: Sequence[Dimension], filters: RecommendationFilters) -> bool:
     """Whether `recommendation_counts` answers: every facet and every given filter is in it.
 
-    A filter not named in `_COUNTED_FILTERS` (including any added to the list later) sends
-    the question to the table, so a new filter can never be silently ignored.
+    A filter declared without a summary condition (including any added later) sends the
+    question to the table, so a new filter can never be silently ignored.
     """
     return all(dimension in _COUNTED for dimension in dimensions) and all(
-        field.name in _COUNTED_FILTERS
-        for field in fields(filters)
-        if _given(getattr(filters, field.name))
+        declared.counted is not None for declared, _ in filters.given()
     )
 
 
 def faceted(dimensions: Sequence[Dimension], filters: RecommendationFilters) -> bool:
     """Whether `recommendation_facet_counts` answers: one list facet, any other facet and
-    every given filter among State, mechanism and body.
-
-    As in `summarised`, a filter not named in `_FACETED_FILTERS` sends the question elsewhere.
+    every given filter among those it holds (State, mechanism and body).
     """
     return (
         sum(dimension in _ARRAYS for dimension in dimensions) == 1
         and all(dimension in _ARRAYS or dimension in _FACETED_WITH for dimension in dimensions)
-        and all(
-            field.name in _FACETED_FILTERS
-            for field in fields(filters)
-            if _given(getattr(filters, field.name))
-        )
+        and all(declared.faceted for declared, _ in filters.given())
     )
 
 
-def _counted(filters: RecommendationFilters, body_ids: list[int] | None) -> list[Any]:
-    """The list's conditions for the filters `summarised` accepts, on the summary's columns."""
-    f = filters
-    conditions: list[Any] = []
-    if f.states:
-        conditions.append(RecommendationCount.state_code.in_(f.states))
-    if body_ids is not None:
-        conditions.append(RecommendationCount.body_id.in_(body_ids))
-    if f.cycles:
-        conditions.append(RecommendationCount.cycle.in_(f.cycles))
-    if f.sessions:
-        conditions.append(RecommendationCount.session.in_(f.sessions))
-    if f.positions:
-        conditions.append(RecommendationCount.position.in_(f.positions))
-    if f.statuses:
-        conditions.append(RecommendationCount.status.in_(f.statuses))
-    if f.hrd is HrdFilter.ANY:
-        conditions.append(
-            RecommendationCount.hrd_relevance.in_([HrdRelevance.DIRECT, HrdRelevance.RELATED])
-        )
-    elif f.hrd is not None:
-        conditions.append(RecommendationCount.hrd_relevance == HrdRelevance(f.hrd.value))
-    # The list compares issued dates with 1 January: an undated recommendation (null year)
-    # falls outside any bound, as here.
-    if f.year_from is not None:
-        conditions.append(RecommendationCount.year >= f.year_from)
-    if f.year_to is not None:
-        conditions.append(RecommendationCount.year <= f.year_to)
-    return conditions
+def _counted(table: Any, filters: RecommendationFilters, bodies: Bodies) -> list[Any]:
+    """The list's conditions, for the filters a summary holds, on the summary `table`."""
+    _, values = filters.bound(bodies)
+    return [
+        declared.counted(table, values[f"f_{declared.name}"])
+        for declared, _ in filters.given()
+        if declared.counted is not None
+    ]
 
 
 async def _summary_rows(
@@ -232,12 +171,12 @@ async def _summary_rows(
     """The counts of `recommendation_counts` grouped by `dimensions` under `filters`."""
     keys = [_COUNTED[dimension] for dimension in dimensions]
     unique_keys = list(dict.fromkeys(keys))
-    body_ids = await recommendations.body_ids_for(session, filters)
+    bodies = await recommendations.bodies_of(session)
     count = func.sum(RecommendationCount.count)
     # A key's rows may sum to zero until merged: such a group has no recommendation.
     query = (
         select(*unique_keys, count)
-        .where(*_counted(filters, body_ids))
+        .where(*_counted(RecommendationCount, filters, bodies))
         .group_by(*unique_keys)
         .having(count > 0)
     )
@@ -248,7 +187,7 @@ async def _facet_rows(
     session: AsyncSession,
     dimensions: Sequence[Dimension],
     filters: RecommendationFilters,
-    body_ids: list[int] | None,
+    bodies: Bodies,
 ) -> _Grouped:
     """The counts of `recommendation_facet_counts` grouped by `dimensions` under `filters`."""
     counted = RecommendationFacetCount
@@ -258,11 +197,7 @@ async def _facet_rows(
         for dimension in dimensions
     ]
     unique_keys = list(dict.fromkeys(keys))
-    conditions = [counted.facet == ListFacet(facet.value)]
-    if filters.states:
-        conditions.append(counted.state_code.in_(filters.states))
-    if body_ids is not None:
-        conditions.append(counted.body_id.in_(body_ids))
+    conditions = [counted.facet == ListFacet(facet.value), *_counted(counted, filters, bodies)]
     count = func.sum(counted.count)
     # The null value is a group of its own (empty lists), kept; a key's rows may sum to zero
     # until merged, and such a group has no recommendation.
@@ -271,11 +206,11 @@ async def _facet_rows(
 
 
 async def _counted_total(
-    session: AsyncSession, filters: RecommendationFilters, body_ids: list[int] | None
+    session: AsyncSession, filters: RecommendationFilters, bodies: Bodies
 ) -> int:
     """Distinct recommendations matching filters `summarised` accepts, from the summary."""
     query = select(func.coalesce(func.sum(RecommendationCount.count), 0)).where(
-        *_counted(filters, body_ids)
+        *_counted(RecommendationCount, filters, bodies)
     )
     return int((await session.execute(query)).scalar_one())
 
@@ -323,9 +258,9 @@ async def count_by(
         raise ValueError("one to three distinct dimensions")
     total: int | None = None
     if faceted(dimensions, filters):
-        body_ids = await recommendations.body_ids_for(session, filters)
-        keys, unique_keys, rows = await _facet_rows(session, dimensions, filters, body_ids)
-        total = await _counted_total(session, filters, body_ids)
+        known = await recommendations.bodies_of(session)
+        keys, unique_keys, rows = await _facet_rows(session, dimensions, filters, known)
+        total = await _counted_total(session, filters, known)
     else:
         read = _summary_rows if summarised(dimensions, filters) else _table_rows
         keys, unique_keys, rows = await read(session, dimensions, filters)

@@ -17,7 +17,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
-from api.deps import get_session
 from models.enums import Role
 from suivi.settings import Settings
 from tests import factories
@@ -233,7 +232,8 @@ async def test_a_2_mib_body_to_another_route_is_a_413(
 async def test_the_small_limit_is_a_setting(app: FastAPI, session: AsyncSession) -> None:
     settings = Settings(database_url="postgresql+asyncpg://unused/unused", max_body_bytes=100)
     small = create_app(settings)
-    small.dependency_overrides[get_session] = app.dependency_overrides[get_session]
+    # The test's session and reads: every override of the test's application.
+    small.dependency_overrides.update(app.dependency_overrides)
     key = await factories.api_key(session, Role.STAFF)
     transport = httpx.ASGITransport(app=small)
     async with httpx.AsyncClient(transport=transport, base_url="http://suivi.test") as client:

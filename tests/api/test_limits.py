@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
-from api.deps import get_session
 from models.enums import Role
 from suivi.settings import Settings
 from tests import factories
@@ -23,7 +22,8 @@ async def limited(app: FastAPI, database_url: str) -> AsyncIterator[httpx.AsyncC
         cors_origins=["https://dashboard.example.org"],
     )
     limited_app = create_app(settings)
-    limited_app.dependency_overrides[get_session] = app.dependency_overrides[get_session]
+    # The test's session and reads: every override of the test's application.
+    limited_app.dependency_overrides.update(app.dependency_overrides)
     transport = httpx.ASGITransport(app=limited_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://suivi") as client:
         yield client

@@ -5,6 +5,7 @@ import socket
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from api import metrics
 from api.access_log import RouteTemplates
 from api.app import create_app
 from api.metrics import STREAMS_OPEN
@@ -209,3 +211,34 @@ async def test_own_port_is_released_when_the_application_stops(database_url: str
 
     with pytest.raises(urllib.error.URLError):
         await asyncio.to_thread(_fetch, f"http://127.0.0.1:{port}/metrics")
+
+
+async def test_one_worker_at_a_time_serves_the_metrics_port(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Two workers' shares in one process: the lock is per open file, so they contend as two
+    # processes would.
+    monkeypatch.setattr(metrics, "MULTIPROCESS_DIR", str(tmp_path))
+    monkeypatch.setattr(metrics, "PORT_RETRY_SECONDS", 0.05)
+    port = _free_port()
+    settings = Settings(metrics_port=port)
+    app = FastAPI()
+    registry = metrics.ScrapeRegistry(metrics.DatabaseFigures(app))
+    first = metrics.WorkerMetrics(app, registry, settings)
+    second = metrics.WorkerMetrics(app, registry, settings)
+
+    first.start()
+    second.start()
+    try:
+        assert first.server is not None
+        assert second.server is None
+        await first.close()
+        for _ in range(100):
+            if second.server is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert second.server is not None
+        assert second.server.port == port
+    finally:
+        await first.close()
+        await second.close()

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.app import create_app
-from api.deps import SessionDep, get_session
+from api.deps import SessionDep
 from models.enums import Role
 from suivi.settings import Settings
 from tests import factories
@@ -31,9 +31,7 @@ async def clients(app: FastAPI, database_url: str) -> AsyncIterator[Client]:
         signature = tuple(sorted(settings.items()))
         if signature not in apps:
             apps[signature] = create_app(Settings(database_url=database_url, **settings))
-            apps[signature].dependency_overrides[get_session] = app.dependency_overrides[
-                get_session
-            ]
+            apps[signature].dependency_overrides.update(app.dependency_overrides)
         transport = httpx.ASGITransport(app=apps[signature], client=(address, 50000))
         client = httpx.AsyncClient(transport=transport, base_url="http://suivi")
         opened.append(client)

@@ -5,7 +5,6 @@ import asyncio
 import itertools
 import random
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -222,13 +221,13 @@ def _random_filters(rng: random.Random) -> RecommendationFilters:
 
     year_from = rng.choice([None, None, 2017, 2022, 2023])
     return RecommendationFilters(
-        states=some(STATES),
-        mechanisms=some(list(MechanismCode)),
-        bodies=some(BODIES),
-        cycles=some([3, 4, 5]),
-        sessions=some([27, 41]),
-        positions=some([p for p in POSITIONS if p is not None]),
-        statuses=some(STATUSES),
+        state=some(STATES),
+        mechanism=some(list(MechanismCode)),
+        body=some(BODIES),
+        cycle=some([3, 4, 5]),
+        session=some([27, 41]),
+        position=some([p for p in POSITIONS if p is not None]),
+        status=some(STATUSES),
         hrd=rng.choice([None, None, *HrdFilter]),
         year_from=year_from,
         year_to=rng.choice([None, None, 2022, 2023]) if year_from is None else None,
@@ -255,7 +254,7 @@ async def test_summary_and_table_give_the_same_statistics(session: AsyncSession)
     answered = 0
     for dimensions, filters in questions:
         assert stats.summarised(dimensions, filters)
-        from_table = replace(filters, updated_since=epoch)
+        from_table = filters.replace(updated_since=epoch)
         assert not stats.summarised(dimensions, from_table)
         summary = await stats.count_by(session, dimensions=dimensions, filters=filters)
         table = await stats.count_by(session, dimensions=dimensions, filters=from_table)

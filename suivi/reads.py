@@ -1,0 +1,230 @@
+"""Reads on a read-only, autocommit connection taken straight from a pool.
+
+A list page is one statement: with no ORM session around it, it costs no BEGIN, no COMMIT and no
+objects. Statements are compiled once per shape (`Statement`) and prepared once per connection
+(asyncpg's statement cache). The bodies that the mechanism and body filters stand for change only
+on import or migration: each process keeps them, and drops them when the database says they
+changed (a trigger of migration 0014 notifies `suivi_reference`), which every worker hears.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import orjson
+import structlog
+from sqlalchemy import ClauseElement
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from suivi.db import CONNECT_TIMEOUT_SECONDS
+from suivi.errors import DatabaseUnavailable
+from suivi.services.recommendation_filters import BODIES_QUERY, Bodies
+from suivi.settings import Settings
+
+logger = structlog.get_logger(__name__)
+
+REFERENCE_CHANNEL = "suivi_reference"
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+# The server ended the session (57P01-03) or refuses connections now (53300 too many, 57P03
+# starting up); class 08 is every other connection failure.
+_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+_CONNECT_FAILURES = (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """SQL compiled for asyncpg, the names of its parameters in `$n` order, and the values
+    of those the statement holds itself (constants such as a language code)."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: Mapping[str, Any]
+
+    @classmethod
+    def compile(cls, statement: ClauseElement) -> "Statement":
+        compiled = statement.compile(dialect=_DIALECT)
+        assert isinstance(compiled, SQLCompiler)
+        names = tuple(compiled.positiontup or ())
+        held = compiled.construct_params(_check=False)
+        constants = {name: held[name] for name in names if held.get(name) is not None}
+        return cls(sql=compiled.string, names=names, constants=constants)
+
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        constants = self.constants
+        return [values[name] if name in values else constants[name] for name in self.names]
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be used now (rather than that a query is wrong)."""
+    if isinstance(exc, OSError | asyncio.TimeoutError | asyncpg.InterfaceError):
+        return True
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_STATES
+
+
+class Reads:
+    """A connection to read with, and the bodies its statements bind."""
+
+    __slots__ = ("bodies", "connection")
+
+    def __init__(self, connection: asyncpg.Connection, bodies: Bodies) -> None:
+        self.connection = connection
+        self.bodies = bodies
+
+    @classmethod
+    async def of_session(cls, session: AsyncSession) -> "Reads":
+        """Reads inside `session`'s connection and transaction: what it wrote, they see."""
+        raw = await (await session.connection()).get_raw_connection()
+        connection: asyncpg.Connection = raw.driver_connection
+        return cls(connection, Bodies(await connection.fetch(BODIES_QUERY)))
+
+    async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
+        """The rows of `statement` with `values`; DatabaseUnavailable when it cannot answer."""
+        try:
+            rows: list[asyncpg.Record] = await self.connection.fetch(
+                statement.sql, *statement.arguments(values)
+            )
+        except Exception as exc:
+            if unavailable(exc):
+                raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
+            raise
+        return rows
+
+
+async def _set_codecs(connection: asyncpg.Connection) -> None:
+    # JSONB as the API writes it, parsed by orjson as the ORM engine does.
+    await connection.set_type_codec(
+        "jsonb",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
+        schema="pg_catalog",
+    )
+
+
+def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
+    """asyncpg's arguments for `url`, as SQLAlchemy's engine would connect, read-only."""
+    _, arguments = _DIALECT.create_connect_args(make_url(url))  # type: ignore[no-untyped-call]
+    return {
+        **arguments,
+        "timeout": CONNECT_TIMEOUT_SECONDS,
+        "server_settings": {
+            "application_name": "suivi",
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "jit": "off",
+            # A read path that cannot write, whatever a statement says.
+            "default_transaction_read_only": "on",
+            # A plan per execution: a prepared statement's generic plan cannot see that
+            # `hrd_relevance = $2` is 'direct' and so misses the partial indexes (0.1 ms
+            # against 2-8 ms for a State's defenders page).
+            "plan_cache_mode": "force_custom_plan",
+        },
+    }
+
+
+class ReadPool:
+    """A pool of read-only connections and this process's copy of the bodies."""
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self._arguments = connect_arguments(url, settings)
+        self._size = settings.db_pool_size
+        self._pool: asyncpg.Pool | None = None
+        self._starting: asyncio.Lock | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._bodies: Bodies | None = None
+        # Bumped by every notification: a copy loaded across one is not kept.
+        self._generation = 0
+
+    async def _open(self) -> asyncpg.Pool:
+        if self._pool is not None:
+            return self._pool
+        self._starting = self._starting or asyncio.Lock()
+        async with self._starting:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    **self._arguments,
+                    min_size=0,
+                    max_size=self._size,
+                    init=_set_codecs,
+                )
+        return self._pool
+
+    async def close(self) -> None:
+        """Close the listener and the pool."""
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()
+        self._listener = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    def _changed(self, *_: object) -> None:
+        self._generation += 1
+        self._bodies = None
+
+    def _lost(self, *_: object) -> None:
+        # Without a listener no change would be heard: keep nothing until one listens again.
+        self._listener = None
+        self._changed()
+
+    async def _listen(self) -> bool:
+        """Whether this process hears reference changes (listening again if it was cut off)."""
+        if self._listener is not None:
+            return True
+        try:
+            arguments = dict(self._arguments)
+            arguments["server_settings"] = {
+                **arguments["server_settings"],
+                "application_name": "suivi-listener",
+            }
+            listener = await asyncpg.connect(**arguments)
+            await listener.add_listener(REFERENCE_CHANNEL, self._changed)
+        except _CONNECT_FAILURES:
+            # Read on without a copy; the next read tries to listen again.
+            return False
+        listener.add_termination_listener(self._lost)
+        self._listener = listener
+        return True
+
+    async def _bodies_for(self, connection: asyncpg.Connection) -> Bodies:
+        if self._bodies is not None:
+            return self._bodies
+        listening = await self._listen()
+        generation = self._generation
+        bodies = Bodies(await connection.fetch(BODIES_QUERY))
+        if listening and generation == self._generation:
+            self._bodies = bodies
+        return bodies
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[Reads]:
+        """A connection of the pool, released when the block ends."""
+        try:
+            pool = await self._open()
+            connection = await pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS)
+        except _CONNECT_FAILURES as exc:
+            # Refused, timed out, or turned away by the server (starting up, not accepting
+            # connections, too many clients): all the same to a caller, who may only retry.
+            raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
+        try:
+            try:
+                bodies = await self._bodies_for(connection)
+            except Exception as exc:
+                if unavailable(exc):
+                    raise DatabaseUnavailable(
+                        "The database cannot be reached; retry later."
+                    ) from exc
+                raise
+            yield Reads(connection, bodies)
+        finally:
+            await pool.release(connection)
+
+
+def rows_as_items(rows: Sequence[asyncpg.Record], names: Sequence[str]) -> list[dict[str, Any]]:
+    """Records as dicts of `names`, the first columns of each row."""
+    return [dict(zip(names, row, strict=False)) for row in rows]

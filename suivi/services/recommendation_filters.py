@@ -1,0 +1,438 @@
+"""The recommendation filters, declared once: the API's parameters, the CLI's options and the SQL.
+
+Lists, statistics, exports and the pages take exactly these filters, so a count, an export and a
+paged list of one filter always describe the same recommendations. Adding a filter is one entry
+in `FILTERS`: the API's query model (api/recommendation_filters.py), the `suivi export` options
+(suivi/cli_export.py), the list's SQL and the statistics' choice of summary are built from it.
+"""
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+from sqlalchemy import (
+    CHAR,
+    BindParameter,
+    ColumnElement,
+    SQLColumnExpression,
+    String,
+    Text,
+    any_,
+    bindparam,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import TypeEngine
+
+from models import Document, Recommendation
+from models.enums import (
+    HrdRelevance,
+    ImplementationStatus,
+    MechanismCode,
+    Position,
+    SourceFormat,
+)
+from suivi.errors import InvalidFilter
+from suivi.services import search
+
+STATE_PATTERN = "^[A-Z]{3}$"
+# No control characters: PostgreSQL refuses NUL in text, and none belongs in a label.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+StateCode = Annotated[str, StringConstraints(pattern=STATE_PATTERN)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_PRINTABLE)]
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_PRINTABLE)]
+SdgCode = Annotated[str, StringConstraints(pattern=r"^\d{1,2}(\.[0-9a-z]{1,2})?$")]
+Cycle = Annotated[int, Field(ge=1, le=99)]
+SessionNumber = Annotated[int, Field(ge=1, le=32767)]
+ActionCategory = Annotated[int, Field(ge=1, le=5)]
+Year = Annotated[int, Field(ge=1945, le=2100)]
+
+
+class HrdFilter(StrEnum):
+    """Relevance to defenders as lists filter on it: `any` is direct or related."""
+
+    DIRECT = "direct"
+    RELATED = "related"
+    ANY = "any"
+
+
+class Bodies:
+    """The ids of the bodies of each mechanism and of each code: the body filters' values.
+
+    Given to the database as constants, they let the planner estimate how many
+    recommendations a mechanism has (through a join it guessed 6% for the UPR's 60%).
+    """
+
+    def __init__(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        self.by_mechanism: dict[str, list[int]] = {}
+        self.by_code: dict[str, list[int]] = {}
+        for body_id, code, mechanism in rows:
+            self.by_mechanism.setdefault(mechanism, []).append(body_id)
+            self.by_code.setdefault(code, []).append(body_id)
+
+    def of_mechanisms(self, codes: Sequence[str]) -> list[int]:
+        return sorted({i for code in codes for i in self.by_mechanism.get(code, ())})
+
+    def of_codes(self, codes: Sequence[str]) -> list[int]:
+        return sorted({i for code in codes for i in self.by_code.get(code, ())})
+
+
+BODIES_QUERY = "SELECT id, code, mechanism_code FROM bodies"
+
+# How a filter compares: one of its values with `=`, several with `= ANY`, so that one value
+# keeps the plans (and the partial indexes) of an equality; a list column overlaps (`&&`,
+# what its GIN index answers); the others are bounds or a search.
+Condition = Callable[[BindParameter[Any]], ColumnElement[bool]]
+# The same condition on a summary table (`recommendation_counts`, `..._facet_counts`), given
+# the table and the bound value.
+Counted = Callable[[Any, Any], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationFilter:
+    """One filter: its parameter, the type of one value, and what it keeps, in SQL.
+
+    `column` filters compare it with `=` (or `= ANY` for several values); `where` builds any
+    other condition from the bound value. `bind` turns the checked values into the bound one
+    (codes into ids, a year into a date). `counted` is the same condition on a summary table,
+    when `recommendation_counts` can answer it; `faceted` when `recommendation_facet_counts`
+    can too.
+    """
+
+    name: str
+    value_type: Any
+    description: str
+    many: bool = True
+    column: SQLColumnExpression[Any] | None = None
+    where: Condition | None = None
+    bind_type: TypeEngine[Any] | None = None
+    bind: Callable[[Any, Bodies], Any] | None = None
+    normalise: Callable[[Any], Any] | None = None
+    # How a value typed on the command line is tidied before it is checked.
+    cli_form: Callable[[str], str] | None = None
+    counted: Counted | None = None
+    faceted: bool = False
+
+    @property
+    def option(self) -> str:
+        """The `suivi export` option."""
+        return "--" + self.name.replace("_", "-")
+
+    def condition(self, parameter: BindParameter[Any], *, several: bool) -> ColumnElement[bool]:
+        """This filter's SQL on `recommendations`, its value bound to `parameter`."""
+        if self.where is not None:
+            return self.where(parameter)
+        assert self.column is not None
+        return self.column == (any_(parameter) if several else parameter)
+
+    def parameter(self, *, several: bool) -> BindParameter[Any]:
+        """The bind parameter of this filter's value, typed as the column compares it."""
+        value_type = self.bind_type
+        if value_type is None:
+            # Untyped: PostgreSQL takes the type of the column it is compared with.
+            return bindparam(f"f_{self.name}")
+        if several and not isinstance(value_type, ARRAY):
+            value_type = ARRAY(value_type)
+        return bindparam(f"f_{self.name}", type_=value_type)
+
+
+def _body_ids_of_mechanisms(values: list[str], bodies: Bodies) -> list[int]:
+    return bodies.of_mechanisms(values)
+
+
+def _body_ids_of_codes(values: list[str], bodies: Bodies) -> list[int]:
+    return bodies.of_codes(values)
+
+
+def _relevances(value: HrdFilter, _bodies: Bodies) -> list[str]:
+    if value is HrdFilter.ANY:
+        return [HrdRelevance.DIRECT.value, HrdRelevance.RELATED.value]
+    return [HrdRelevance(value.value).value]
+
+
+def _overlaps(column: SQLColumnExpression[Any]) -> Condition:
+    return lambda parameter: column.op("&&")(parameter)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+def _search_text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _same(name: str) -> Counted:
+    """The summary's column `name` equal to the bound value, or among the bound values."""
+
+    def condition(table: Any, bound: Any) -> ColumnElement[bool]:
+        column: ColumnElement[Any] = getattr(table, name)
+        return column.in_(bound) if isinstance(bound, list) else column == bound
+
+    return condition
+
+
+R = Recommendation
+
+FILTERS: tuple[RecommendationFilter, ...] = (
+    RecommendationFilter(
+        "state",
+        StateCode,
+        "State under review (ISO 3166-1 alpha-3).",
+        column=R.state_code,
+        cli_form=_upper,
+        counted=_same("state_code"),
+        faceted=True,
+    ),
+    RecommendationFilter(
+        "mechanism",
+        MechanismCode,
+        "UN mechanism.",
+        column=R.body_id,
+        bind=_body_ids_of_mechanisms,
+        counted=_same("body_id"),
+        faceted=True,
+    ),
+    RecommendationFilter(
+        "body",
+        Label,
+        "Body code, e.g. `CCPR`, `UPR`, `SR-HRD`.",
+        column=R.body_id,
+        bind=_body_ids_of_codes,
+        counted=_same("body_id"),
+        faceted=True,
+    ),
+    RecommendationFilter("cycle", Cycle, "UPR cycle.", column=R.cycle, counted=_same("cycle")),
+    RecommendationFilter(
+        "session",
+        SessionNumber,
+        "UPR session or treaty-body session number.",
+        column=R.session,
+        counted=_same("session"),
+    ),
+    RecommendationFilter(
+        "document",
+        Label,
+        "Document symbol, e.g. `A/HRC/52/10`.",
+        # By the documents' ids: no join, so statistics and exports read it as lists do.
+        where=lambda symbols: R.document_id.in_(
+            select(Document.id).where(Document.symbol == any_(symbols))
+        ),
+        bind_type=ARRAY(Text()),
+    ),
+    RecommendationFilter(
+        "recommending_state",
+        StateCode,
+        "Recommending State (UPR), ISO 3166-1 alpha-3.",
+        where=_overlaps(R.recommending_states),
+        bind_type=ARRAY(CHAR(3)),
+        cli_form=_upper,
+    ),
+    RecommendationFilter(
+        "position",
+        Position,
+        "The State's current position.",
+        column=R.position,
+        counted=_same("position"),
+    ),
+    RecommendationFilter(
+        "action_category",
+        ActionCategory,
+        "UPR Info action category, 1 (minimal action) to 5 (specific action).",
+        column=R.action_category,
+    ),
+    RecommendationFilter(
+        "theme",
+        Label,
+        "Theme, as `GET /v1/themes` lists them.",
+        where=_overlaps(R.themes),
+        bind_type=ARRAY(Text()),
+    ),
+    RecommendationFilter(
+        "affected",
+        Label,
+        "Affected persons, as `GET /v1/affected-persons` lists them.",
+        where=_overlaps(R.affected_persons),
+        bind_type=ARRAY(Text()),
+    ),
+    RecommendationFilter(
+        "sdg",
+        SdgCode,
+        "SDG target or goal as `GET /v1/sdgs` lists them, e.g. `16.10`.",
+        where=_overlaps(R.sdgs),
+        bind_type=ARRAY(String(16)),
+    ),
+    RecommendationFilter(
+        "hrd",
+        HrdFilter,
+        "Relevance to human rights defenders; `any` is direct or related.",
+        many=False,
+        column=R.hrd_relevance,
+        bind=_relevances,
+        counted=_same("hrd_relevance"),
+    ),
+    RecommendationFilter(
+        "status",
+        ImplementationStatus,
+        "Derived implementation status.",
+        column=R.status,
+        counted=_same("status"),
+    ),
+    RecommendationFilter(
+        "source_format",
+        SourceFormat,
+        "Where the record came from; `sample` is the illustrative sample.",
+        column=R.source_format,
+    ),
+    RecommendationFilter(
+        "year_from",
+        Year,
+        "Issued in or after.",
+        many=False,
+        where=lambda first_day: R.issued_date >= first_day,
+        bind_type=R.issued_date.type,
+        bind=lambda year, _bodies: date(year, 1, 1),
+        # An undated recommendation (null year) falls outside any bound, as in the table.
+        counted=lambda table, first_day: table.year >= first_day.year,
+    ),
+    RecommendationFilter(
+        "year_to",
+        Year,
+        "Issued in or before.",
+        many=False,
+        where=lambda next_first_day: R.issued_date < next_first_day,
+        bind_type=R.issued_date.type,
+        bind=lambda year, _bodies: date(year + 1, 1, 1),
+        counted=lambda table, next_first_day: table.year < next_first_day.year,
+    ),
+    RecommendationFilter(
+        "updated_since",
+        datetime,
+        "Changed at or after this instant (ISO 8601; UTC when no offset).",
+        many=False,
+        where=lambda instant: R.updated_at >= instant,
+        bind_type=R.updated_at.type,
+        normalise=_utc,
+    ),
+    RecommendationFilter(
+        "q",
+        SearchText,
+        "Full-text search (websearch syntax: quotes, OR, -term) in English, French, Spanish "
+        "or Arabic.",
+        many=False,
+        where=search.matches,
+        bind_type=Text(),
+        normalise=_search_text,
+    ),
+)
+BY_NAME: Mapping[str, RecommendationFilter] = {f.name: f for f in FILTERS}
+
+
+class RecommendationFilters:
+    """The filters given, by parameter name: OR within one filter's values, AND across filters.
+
+    Built from the API's parameters, the CLI's options or code, always through the declaration:
+    empty lists and None are "not given", values are normalised once here.
+    """
+
+    __slots__ = ("_given",)
+
+    def __init__(self, **values: Any) -> None:
+        given: dict[str, Any] = {}
+        for name, value in values.items():
+            declared = BY_NAME.get(name)
+            if declared is None:
+                raise TypeError(f"no recommendation filter is called {name!r}")
+            if value is None:
+                continue
+            if declared.many:
+                value = tuple(value)
+                if not value:
+                    continue
+            if declared.normalise is not None:
+                value = declared.normalise(value)
+                if value is None:
+                    continue
+            given[name] = value
+        year_from, year_to = given.get("year_from"), given.get("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise InvalidFilter("year_to", "must not be before year_from")
+        self._given = given
+
+    def __repr__(self) -> str:
+        return f"RecommendationFilters({self._given!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecommendationFilters) and self._given == other._given
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._given)))
+
+    def __bool__(self) -> bool:
+        return bool(self._given)
+
+    def replace(self, **changes: Any) -> "RecommendationFilters":
+        """These filters with `changes` (None removes a filter)."""
+        return RecommendationFilters(**{**self._given, **changes})
+
+    def get(self, name: str) -> Any:
+        """The value of filter `name` (a tuple for repeatable ones), or None when not given."""
+        return self._given.get(name)
+
+    def given(self) -> Iterator[tuple[RecommendationFilter, Any]]:
+        """The filters given, in declaration order, with their values."""
+        for declared in FILTERS:
+            if declared.name in self._given:
+                yield declared, self._given[declared.name]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._given)
+
+    @property
+    def query(self) -> str | None:
+        """The full-text search, when given."""
+        query: str | None = self._given.get("q")
+        return query
+
+    def bound(self, bodies: Bodies) -> tuple["Shape", dict[str, Any]]:
+        """The shape of the SQL (which filters, one value or several) and the bound values.
+
+        The values are bound first: a mechanism may stand for one body or ten, and one value
+        is compared with `=`, keeping the plans (and partial indexes) of an equality.
+        """
+        shape: list[tuple[str, bool]] = []
+        values: dict[str, Any] = {}
+        for declared, value in self.given():
+            checked = list(value) if declared.many else value
+            bound = declared.bind(checked, bodies) if declared.bind is not None else checked
+            several = False
+            if declared.column is not None and isinstance(bound, list):
+                if len(bound) == 1:
+                    bound = bound[0]
+                else:
+                    several = True
+            shape.append((declared.name, several))
+            values[f"f_{declared.name}"] = bound
+        return tuple(shape), values
+
+
+# Which filters a statement compares, each with one value or several: statements are built
+# and compiled once per shape.
+Shape = tuple[tuple[str, bool], ...]
+
+
+def conditions(shape: Shape) -> list[ColumnElement[bool]]:
+    """The WHERE conditions on `recommendations` of a shape, values left to bind."""
+    return [
+        BY_NAME[name].condition(BY_NAME[name].parameter(several=several), several=several)
+        for name, several in shape
+    ]

@@ -1,0 +1,97 @@
+"""The read pool: read-only autocommit connections, the bodies each process keeps, outages."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from suivi.db import upgrade_database
+from suivi.errors import DatabaseUnavailable
+from suivi.reads import ReadPool
+from suivi.settings import Settings
+from tests.databases import create_database, drop_database
+
+
+@pytest.fixture
+async def migrated_url(admin_url: str) -> AsyncIterator[str]:
+    """A migrated database of its own: the bodies it changes are committed, as an import's."""
+    url = await create_database(admin_url, prefix="suivi_scratch")
+    try:
+        await asyncio.to_thread(upgrade_database, url)
+        yield url
+    finally:
+        await drop_database(admin_url, url)
+
+
+async def _committed(url: str, statement: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _bodies_seen(pool: ReadPool) -> dict[str, list[int]]:
+    async with pool.reads() as reads:
+        return reads.bodies.by_code
+
+
+async def test_a_body_added_elsewhere_is_seen_by_the_next_read(migrated_url: str) -> None:
+    pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
+    try:
+        before = await _bodies_seen(pool)
+        assert "CCPR" in before
+        assert "SR-NEW" not in before
+
+        await _committed(
+            migrated_url,
+            "INSERT INTO bodies (code, name, mechanism_code) "
+            "VALUES ('SR-NEW', 'A new mandate', 'special_procedure')",
+        )
+        seen: dict[str, list[int]] = {}
+        for _ in range(100):
+            seen = await _bodies_seen(pool)
+            if "SR-NEW" in seen:
+                break
+            await asyncio.sleep(0.05)
+
+        assert "SR-NEW" in seen
+        async with pool.reads() as reads:
+            assert set(seen["SR-NEW"]) <= set(reads.bodies.of_mechanisms(["special_procedure"]))
+    finally:
+        await pool.close()
+
+
+async def test_the_copy_is_kept_between_reads_until_a_change(migrated_url: str) -> None:
+    pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
+    try:
+        async with pool.reads() as first:
+            kept = first.bodies
+        async with pool.reads() as second:
+            assert second.bodies is kept
+    finally:
+        await pool.close()
+
+
+async def test_reads_cannot_write(migrated_url: str) -> None:
+    pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
+    try:
+        async with pool.reads() as reads:
+            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+                await reads.connection.execute("DELETE FROM bodies")
+    finally:
+        await pool.close()
+
+
+async def test_an_unreachable_server_is_database_unavailable(unused_tcp_port: int) -> None:
+    url = f"postgresql+asyncpg://suivi@127.0.0.1:{unused_tcp_port}/suivi"
+    pool = ReadPool(url, Settings(database_url=url))
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            async with pool.reads():
+                pass
+    finally:
+        await pool.close()
