@@ -39,7 +39,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import QueuePool
-from starlette.datastructures import Headers
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -109,6 +108,8 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute] = ()) -> None:
         self.app = app
         self.routes = RouteTemplates(routes)
+        # Bounded: methods, route templates and statuses are each a small closed set.
+        self._known: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,19 +123,30 @@ class MetricsMiddleware:
             nonlocal status, streamed
             if message["type"] == "http.response.start":
                 status = message["status"]
-                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
-                streamed = content_type.startswith("text/event-stream")
+                streamed = any(
+                    name == b"content-type" and value.startswith(b"text/event-stream")
+                    for name, value in message.get("headers", ())
+                )
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
             method = scope["method"] if scope["method"] in METHODS else OTHER_METHOD
-            labels = (method, self.routes.of(scope) or UNMATCHED, str(status))
-            REQUESTS.labels(*labels).inc()
+            counted, timed = self._series(method, self.routes.of(scope) or UNMATCHED, status)
+            counted.inc()
             # A stream lasts as long as its client stays: its length is no latency.
             if not streamed:
-                LATENCY.labels(*labels).observe(time.perf_counter() - started)
+                timed.observe(time.perf_counter() - started)
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        """The counter and histogram of one label set, looked up once (each lookup locks)."""
+        key = (method, route, status)
+        series = self._known.get(key)
+        if series is None:
+            labels = (method, route, str(status))
+            series = self._known[key] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+        return series
 
 
 @dataclass

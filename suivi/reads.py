@@ -62,7 +62,12 @@ class Statement:
 
 def unavailable(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be used now (rather than that a query is wrong)."""
-    if isinstance(exc, OSError | asyncio.TimeoutError | asyncpg.InterfaceError):
+    # InternalClientError: the connection's protocol was left in another operation's state
+    # (a statement cut off by the server); it cannot be used again.
+    if isinstance(
+        exc,
+        OSError | asyncio.TimeoutError | asyncpg.InterfaceError | asyncpg.InternalClientError,
+    ):
         return True
     sqlstate = getattr(exc, "sqlstate", None) or ""
     return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_STATES
@@ -92,6 +97,8 @@ class Reads:
             )
         except Exception as exc:
             if unavailable(exc):
+                # Its protocol may be left mid-operation: the pool replaces it, not reuses it.
+                self.connection.terminate()
                 raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
             raise
         return rows

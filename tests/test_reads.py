@@ -9,7 +9,8 @@ from sqlalchemy.engine import make_url
 
 from suivi.db import upgrade_database
 from suivi.errors import DatabaseUnavailable
-from suivi.reads import ReadPool
+from suivi.reads import ReadPool, Reads, Statement
+from suivi.services.recommendation_filters import Bodies
 from suivi.settings import Settings
 from tests.databases import create_database, drop_database
 
@@ -95,3 +96,26 @@ async def test_an_unreachable_server_is_database_unavailable(unused_tcp_port: in
                 pass
     finally:
         await pool.close()
+
+
+class _CutOff:
+    """A connection whose protocol a server's goodbye left mid-operation."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    async def fetch(self, *_: object) -> list[object]:
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2)")
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+
+async def test_a_connection_left_mid_operation_is_unavailable_and_replaced() -> None:
+    cut_off = _CutOff()
+    reads = Reads(cut_off, Bodies(()))
+
+    with pytest.raises(DatabaseUnavailable):
+        await reads.fetch(Statement(sql="SELECT 1", names=(), constants={}), {})
+
+    assert cut_off.terminated
