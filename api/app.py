@@ -124,7 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             address_writes=settings.rate_limit_address_writes,
             storage_uri=settings.rate_limit_storage_uri,
         )
+    api_routes = len(app.router.routes)
     install_pages(app)
+    pages = app.router.routes[api_routes:]
+    del app.router.routes[api_routes:]
     if settings.metrics_enabled:
         app.add_middleware(MetricsMiddleware, routes=app.router.routes)
     # Outermost: every log line of the request, the others' included, carries its id.
@@ -153,4 +156,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(
             router, dependencies=[AUTHENTICATES_SENT_KEY], responses=problem_responses(401)
         )
+    # Matched after the API's: a request to /v1/ never tries the pages' routes first.
+    app.router.routes.extend(pages)
     return app

@@ -114,6 +114,12 @@ async def _set_codecs(connection: asyncpg.Connection) -> None:
     )
 
 
+async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
+    # The default reset is a round trip per release (RESET ALL, UNLISTEN *, CLOSE ALL...):
+    # these connections never open a transaction, a cursor or a listener, nor change a setting.
+    return None
+
+
 def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
     """asyncpg's arguments for `url`, as SQLAlchemy's engine would connect, read-only."""
     _, arguments = _DIALECT.create_connect_args(make_url(url))  # type: ignore[no-untyped-call]
@@ -158,6 +164,7 @@ class ReadPool:
                     min_size=0,
                     max_size=self._size,
                     init=_set_codecs,
+                    reset=_nothing_to_reset,
                 )
         return self._pool
 

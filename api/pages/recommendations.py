@@ -36,7 +36,7 @@ from suivi.services.keys import PUBLIC
 from suivi.services.recommendations import (
     HrdFilter,
     RecommendationFilters,
-    RecommendationSummary,
+    RecommendationItem,
     Sort,
 )
 from suivi.services.stats import Dimension
@@ -91,7 +91,7 @@ class FieldError:
 class Row:
     """A found recommendation as the results table shows it."""
 
-    item: RecommendationSummary
+    item: RecommendationItem
     excerpt: str
     direction: str
 
@@ -304,7 +304,7 @@ async def _search(
         next_href = link(PATH, language, [*kept, ("cursor", write_cursor(next_keyset, sort))])
     return Results(
         total=by_status.total,
-        rows=[Row(item, excerpt(item.text), text_direction(item.language)) for item in items],
+        rows=[Row(item, excerpt(item["text"]), text_direction(item["language"])) for item in items],
         by_status=_facet(language, "status", by_status.groups, kept, chosen.get("status", [])),
         by_mechanism=_facet(
             language, "mechanism", by_mechanism.groups, kept, chosen.get("mechanism", [])

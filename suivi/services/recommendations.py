@@ -147,6 +147,8 @@ Keyset = tuple[Any, ...]
 
 # The fields of a list item, in the order of `_SUMMARY_COLUMNS`.
 ITEM_FIELDS = tuple(field.name for field in fields(RecommendationSummary))
+# A list item: RecommendationSummary's fields as a dict.
+RecommendationItem = dict[str, Any]
 _LIMIT = bindparam("limit", type_=Integer())
 _QUERY = bindparam("f_q", type_=Text())
 
@@ -221,8 +223,11 @@ async def list_page(
     filters: RecommendationFilters | None = None,
     sort: Sort = Sort.ID,
     after: Keyset | None = None,
-) -> tuple[list[RecommendationSummary], Keyset | None]:
+) -> tuple[list[RecommendationItem], Keyset | None]:
     """One page in `sort` order and the keyset to continue after, or None on the last page.
+
+    Items are dicts of the summary's fields (`ITEM_FIELDS`): a list page serialises them
+    several times faster than dataclasses, and builds them faster than frozen ones.
 
     Keyset pagination: the page after a given item costs what the first page costs.
     """
@@ -236,23 +241,23 @@ async def list_page(
         values.update({f"after_{i}": value for i, value in enumerate(after)})
     rows = await reads.fetch(statement, values)
     page = rows[:limit]
-    items = [_summary(row) for row in page]
+    items = [_item(row) for row in page]
     if len(rows) <= limit:
         return items, None
-    return items, (*page[-1][SUMMARY_WIDTH:], items[-1].id)
+    return items, (*page[-1][SUMMARY_WIDTH:], items[-1]["id"])
 
 
 _REASONS = ITEM_FIELDS.index("hrd_reasons")
 
 
-def _summary(row: Sequence[Any]) -> RecommendationSummary:
-    reasons = row[_REASONS]
+def _item(row: Sequence[Any]) -> RecommendationItem:
+    # zip stops at the item's fields: the sort key columns after them are the keyset's.
+    item = dict(zip(ITEM_FIELDS, row, strict=False))
+    reasons = item["hrd_reasons"]
     if isinstance(reasons, str):
         # Through an ORM session's connection JSONB arrives as text; the read pool parses it.
-        reasons = orjson.loads(reasons)
-    values = list(row[:SUMMARY_WIDTH])
-    values[_REASONS] = reasons
-    return RecommendationSummary(*values)
+        item["hrd_reasons"] = orjson.loads(reasons)
+    return item
 
 
 async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[RecommendationSummary]:
