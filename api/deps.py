@@ -36,18 +36,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_reads(request: Request) -> AsyncIterator[Reads]:
-    """A read-only, autocommit connection straight from the pool: no session, no BEGIN."""
+async def get_reads(request: Request, session: SessionDep) -> Reads:
+    """The read pool: read-only autocommit connections, one per statement, no BEGIN.
+
+    An app run without its lifespan (mounted in another, or given a sessionmaker by hand)
+    reads through the request's session instead, which nothing else costs when unused.
+    """
     pool: ReadPool | None = getattr(request.app.state, "reads", None)
-    if pool is not None:
-        async with pool.reads() as reads:
-            yield reads
-        return
-    # An app run without its lifespan (mounted in another, or given a sessionmaker by hand)
-    # reads through its sessionmaker.
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        yield await Reads.of_session(session)
+    return pool if pool is not None else Reads.of_session(session)
 
 
 ReadsDep = Annotated[Reads, Depends(get_reads)]

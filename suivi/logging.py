@@ -54,6 +54,12 @@ def configure_logging(level: str = "info") -> None:
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         )
     )
+    # What no line carries, not collected for every record (the logging HOWTO's
+    # "Optimization"): the caller's frame, thread and process.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     # Called by the command and again by the application it serves: one handler, not two.
     for previous in [h for h in root.handlers if isinstance(h, _StderrHandler)]:

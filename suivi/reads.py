@@ -8,7 +8,7 @@ changed (a trigger of migration 0014 notifies `suivi_reference`), which every wo
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -74,34 +74,59 @@ def unavailable(exc: BaseException) -> bool:
 
 
 class Reads:
-    """A connection to read with, and the bodies its statements bind."""
+    """Where a read runs its statements, and the bodies they bind."""
 
-    __slots__ = ("bodies", "connection")
-
-    def __init__(self, connection: asyncpg.Connection, bodies: Bodies) -> None:
-        self.connection = connection
-        self.bodies = bodies
-
-    @classmethod
-    async def of_session(cls, session: AsyncSession) -> "Reads":
-        """Reads inside `session`'s connection and transaction: what it wrote, they see."""
-        raw = await (await session.connection()).get_raw_connection()
-        connection: asyncpg.Connection = raw.driver_connection
-        return cls(connection, Bodies(await connection.fetch(BODIES_QUERY)))
+    async def bodies(self) -> Bodies:
+        raise NotImplementedError
 
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         """The rows of `statement` with `values`; DatabaseUnavailable when it cannot answer."""
-        try:
-            rows: list[asyncpg.Record] = await self.connection.fetch(
-                statement.sql, *statement.arguments(values)
-            )
-        except Exception as exc:
-            if unavailable(exc):
-                # Its protocol may be left mid-operation: the pool replaces it, not reuses it.
-                self.connection.terminate()
-                raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
-            raise
-        return rows
+        raise NotImplementedError
+
+    @staticmethod
+    def of_session(session: AsyncSession) -> "SessionReads":
+        """Reads inside `session`'s connection and transaction: what it wrote, they see."""
+        return SessionReads(session)
+
+
+async def fetch_on(
+    connection: asyncpg.Connection, statement: Statement, values: Mapping[str, Any]
+) -> list[asyncpg.Record]:
+    """The rows of `statement` on `connection`; DatabaseUnavailable (the connection
+    terminated, never reused) when the server cannot answer."""
+    try:
+        rows: list[asyncpg.Record] = await connection.fetch(
+            statement.sql, *statement.arguments(values)
+        )
+    except Exception as exc:
+        if unavailable(exc):
+            # Its protocol may be left mid-operation: the pool replaces it, not reuses it.
+            connection.terminate()
+            raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
+        raise
+    return rows
+
+
+class SessionReads(Reads):
+    """Reads on an ORM session's connection, inside its transaction (pages, tests)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._bodies: Bodies | None = None
+
+    async def _connection(self) -> asyncpg.Connection:
+        raw = await (await self._session.connection()).get_raw_connection()
+        connection: asyncpg.Connection = raw.driver_connection
+        return connection
+
+    async def bodies(self) -> Bodies:
+        if self._bodies is None:
+            connection = await self._connection()
+            self._bodies = Bodies(await connection.fetch(BODIES_QUERY))
+        return self._bodies
+
+    async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
+        return await fetch_on(await self._connection(), statement, values)
 
 
 async def _set_codecs(connection: asyncpg.Connection) -> None:
@@ -140,8 +165,12 @@ def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
     }
 
 
-class ReadPool:
-    """A pool of read-only connections and this process's copy of the bodies."""
+class ReadPool(Reads):
+    """A pool of read-only connections and this process's copy of the bodies.
+
+    Each statement takes a connection and gives it back as soon as its rows are read: a
+    request holds none while it serialises and sends its answer.
+    """
 
     def __init__(self, url: str, settings: Settings) -> None:
         self._arguments = connect_arguments(url, settings)
@@ -205,19 +234,8 @@ class ReadPool:
         self._listener = listener
         return True
 
-    async def _bodies_for(self, connection: asyncpg.Connection) -> Bodies:
-        if self._bodies is not None:
-            return self._bodies
-        listening = await self._listen()
-        generation = self._generation
-        bodies = Bodies(await connection.fetch(BODIES_QUERY))
-        if listening and generation == self._generation:
-            self._bodies = bodies
-        return bodies
-
     @asynccontextmanager
-    async def reads(self) -> AsyncIterator[Reads]:
-        """A connection of the pool, released when the block ends."""
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         try:
             pool = await self._open()
             connection = await pool.acquire(timeout=CONNECT_TIMEOUT_SECONDS)
@@ -226,19 +244,23 @@ class ReadPool:
             # connections, too many clients): all the same to a caller, who may only retry.
             raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
         try:
-            try:
-                bodies = await self._bodies_for(connection)
-            except Exception as exc:
-                if unavailable(exc):
-                    raise DatabaseUnavailable(
-                        "The database cannot be reached; retry later."
-                    ) from exc
-                raise
-            yield Reads(connection, bodies)
+            yield connection
         finally:
             await pool.release(connection)
 
+    async def bodies(self) -> Bodies:
+        """This process's copy of the bodies, read again after a change was announced."""
+        if self._bodies is not None:
+            return self._bodies
+        listening = await self._listen()
+        generation = self._generation
+        async with self._connection() as connection:
+            rows = await fetch_on(connection, Statement(BODIES_QUERY, (), {}), {})
+        bodies = Bodies(rows)
+        if listening and generation == self._generation:
+            self._bodies = bodies
+        return bodies
 
-def rows_as_items(rows: Sequence[asyncpg.Record], names: Sequence[str]) -> list[dict[str, Any]]:
-    """Records as dicts of `names`, the first columns of each row."""
-    return [dict(zip(names, row, strict=False)) for row in rows]
+    async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
+        async with self._connection() as connection:
+            return await fetch_on(connection, statement, values)

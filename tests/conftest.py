@@ -99,7 +99,7 @@ def app(database_url: str, session: AsyncSession) -> FastAPI:
 
     async def test_reads() -> AsyncIterator[Reads]:
         # Inside the test's transaction, so reads see what the test wrote.
-        yield await Reads.of_session(session)
+        yield Reads.of_session(session)
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_reads] = test_reads

@@ -9,8 +9,7 @@ from sqlalchemy.engine import make_url
 
 from suivi.db import upgrade_database
 from suivi.errors import DatabaseUnavailable
-from suivi.reads import ReadPool, Reads, Statement
-from suivi.services.recommendation_filters import Bodies
+from suivi.reads import ReadPool, Statement, fetch_on
 from suivi.settings import Settings
 from tests.databases import create_database, drop_database
 
@@ -36,8 +35,7 @@ async def _committed(url: str, statement: str) -> None:
 
 
 async def _bodies_seen(pool: ReadPool) -> dict[str, list[int]]:
-    async with pool.reads() as reads:
-        return reads.bodies.by_code
+    return (await pool.bodies()).by_code
 
 
 async def test_a_body_added_elsewhere_is_seen_by_the_next_read(migrated_url: str) -> None:
@@ -60,8 +58,8 @@ async def test_a_body_added_elsewhere_is_seen_by_the_next_read(migrated_url: str
             await asyncio.sleep(0.05)
 
         assert "SR-NEW" in seen
-        async with pool.reads() as reads:
-            assert set(seen["SR-NEW"]) <= set(reads.bodies.of_mechanisms(["special_procedure"]))
+        bodies = await pool.bodies()
+        assert set(seen["SR-NEW"]) <= set(bodies.of_mechanisms(["special_procedure"]))
     finally:
         await pool.close()
 
@@ -69,10 +67,8 @@ async def test_a_body_added_elsewhere_is_seen_by_the_next_read(migrated_url: str
 async def test_the_copy_is_kept_between_reads_until_a_change(migrated_url: str) -> None:
     pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
     try:
-        async with pool.reads() as first:
-            kept = first.bodies
-        async with pool.reads() as second:
-            assert second.bodies is kept
+        kept = await pool.bodies()
+        assert await pool.bodies() is kept
     finally:
         await pool.close()
 
@@ -80,9 +76,8 @@ async def test_the_copy_is_kept_between_reads_until_a_change(migrated_url: str) 
 async def test_reads_cannot_write(migrated_url: str) -> None:
     pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
     try:
-        async with pool.reads() as reads:
-            with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
-                await reads.connection.execute("DELETE FROM bodies")
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            await pool.fetch(Statement("DELETE FROM bodies RETURNING id", (), {}), {})
     finally:
         await pool.close()
 
@@ -92,8 +87,7 @@ async def test_an_unreachable_server_is_database_unavailable(unused_tcp_port: in
     pool = ReadPool(url, Settings(database_url=url))
     try:
         with pytest.raises(DatabaseUnavailable):
-            async with pool.reads():
-                pass
+            await pool.fetch(Statement("SELECT 1", (), {}), {})
     finally:
         await pool.close()
 
@@ -113,9 +107,8 @@ class _CutOff:
 
 async def test_a_connection_left_mid_operation_is_unavailable_and_replaced() -> None:
     cut_off = _CutOff()
-    reads = Reads(cut_off, Bodies(()))
 
     with pytest.raises(DatabaseUnavailable):
-        await reads.fetch(Statement(sql="SELECT 1", names=(), constants={}), {})
+        await fetch_on(cut_off, Statement(sql="SELECT 1", names=(), constants={}), {})
 
     assert cut_off.terminated

@@ -292,7 +292,7 @@ async def _search(
         message = i18n.translate(language, "recommendations.error.cursor")
         return [FieldError("cursor", message, in_form=False)]
     items, next_keyset = await service.list_page(
-        await Reads.of_session(session), limit=params.limit, filters=filters, sort=sort, after=after
+        Reads.of_session(session), limit=params.limit, filters=filters, sort=sort, after=after
     )
     by_status = await stats.count_by(session, dimensions=[Dimension.STATUS], filters=filters)
     by_mechanism = await stats.count_by(session, dimensions=[Dimension.MECHANISM], filters=filters)

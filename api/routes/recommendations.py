@@ -8,7 +8,7 @@ from pydantic import Field
 
 from api.deps import ReadsDep, SessionDep
 from api.json import json_response
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, next_link
 from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
 from api.query import documented_parameters, parse_query
 from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter
@@ -101,8 +101,7 @@ async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
     next_cursor = write_cursor(next_keyset, sort) if next_keyset is not None else None
     headers = {}
     if next_cursor is not None:
-        next_url = request.url.include_query_params(cursor=next_cursor)
-        headers["Link"] = f'<{next_url}>; rel="next"'
+        headers["Link"] = next_link(request, next_cursor)
     # The summaries already have the shape of RecommendationRead (a test holds them to it):
     # serialised directly, a page costs a fraction of validating each item again.
     return json_response({"items": items, "next_cursor": next_cursor}, headers=headers)

@@ -234,7 +234,7 @@ async def list_page(
     filters = filters or RecommendationFilters()
     if sort is Sort.RELEVANCE and not filters.query:
         raise ValueError("relevance order needs a search query")
-    shape, values = filters.bound(reads.bodies)
+    shape, values = filters.bound(await reads.bodies())
     statement = _page_statement(shape, sort, after is not None)
     values["limit"] = limit + 1
     if after is not None:
