@@ -178,6 +178,7 @@ class ReadPool(Reads):
         self._pool: asyncpg.Pool | None = None
         self._starting: asyncio.Lock | None = None
         self._listener: asyncpg.Connection | None = None
+        self._listening: asyncio.Lock | None = None
         self._bodies: Bodies | None = None
         # Bumped by every notification: a copy loaded across one is not kept.
         self._generation = 0
@@ -210,29 +211,40 @@ class ReadPool(Reads):
         self._generation += 1
         self._bodies = None
 
-    def _lost(self, *_: object) -> None:
+    def _lost(self, connection: object) -> None:
         # Without a listener no change would be heard: keep nothing until one listens again.
-        self._listener = None
-        self._changed()
+        if connection is self._listener:
+            self._listener = None
+            self._changed()
 
     async def _listen(self) -> bool:
-        """Whether this process hears reference changes (listening again if it was cut off)."""
+        """Whether this process hears reference changes (listening again if it was cut off).
+
+        One listener at a time: concurrent first reads wait for the same connection rather
+        than each opening one (a dropped extra would announce its own end as a loss).
+        """
         if self._listener is not None:
             return True
-        try:
+        self._listening = self._listening or asyncio.Lock()
+        async with self._listening:
+            if self._listener is not None:
+                return True
             arguments = dict(self._arguments)
             arguments["server_settings"] = {
                 **arguments["server_settings"],
                 "application_name": "suivi-listener",
             }
-            listener = await asyncpg.connect(**arguments)
-            await listener.add_listener(REFERENCE_CHANNEL, self._changed)
-        except _CONNECT_FAILURES:
-            # Read on without a copy; the next read tries to listen again.
-            return False
-        listener.add_termination_listener(self._lost)
-        self._listener = listener
-        return True
+            try:
+                listener = await asyncpg.connect(**arguments)
+                await listener.add_listener(REFERENCE_CHANNEL, self._changed)
+            except _CONNECT_FAILURES:
+                # Read on without a copy; the next read tries to listen again.
+                return False
+            listener.add_termination_listener(self._lost)
+            self._listener = listener
+            # Heard from now on; a copy read before may predate a change it missed.
+            self._changed()
+            return True
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:

@@ -112,3 +112,29 @@ async def test_a_connection_left_mid_operation_is_unavailable_and_replaced() -> 
         await fetch_on(cut_off, Statement(sql="SELECT 1", names=(), constants={}), {})
 
     assert cut_off.terminated
+
+
+async def test_concurrent_first_reads_open_one_listener(migrated_url: str) -> None:
+    pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
+    try:
+        await asyncio.gather(*(pool.bodies() for _ in range(10)))
+        kept = await pool.bodies()
+
+        listeners = await _one(
+            migrated_url,
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'suivi-listener'",
+        )
+        assert listeners == 1
+        assert await pool.bodies() is kept
+    finally:
+        await pool.close()
+
+
+async def _one(url: str, query: str) -> object:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        return await connection.fetchval(query)
+    finally:
+        await connection.close()
