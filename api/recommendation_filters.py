@@ -45,9 +45,5 @@ else:
 
 
 def invalid_parameter(name: str, reason: str) -> RequestValidationError:
+    """A 422 naming query parameter `name`, as FastAPI's own."""
     return RequestValidationError([{"loc": ("query", name), "msg": reason, "type": "value_error"}])
-
-
-def to_filters(params: FilterQueryBase) -> RecommendationFilters:
-    """The service's filters of `params`; 422 naming the parameter when they contradict."""
-    return params.to_filters()

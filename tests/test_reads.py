@@ -7,22 +7,17 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from suivi.db import upgrade_database
 from suivi.errors import DatabaseUnavailable
 from suivi.reads import ReadPool, Statement, fetch_on
 from suivi.settings import Settings
-from tests.databases import create_database, drop_database
+from tests.databases import migrated_database
 
 
 @pytest.fixture
 async def migrated_url(admin_url: str) -> AsyncIterator[str]:
     """A migrated database of its own: the bodies it changes are committed, as an import's."""
-    url = await create_database(admin_url, prefix="suivi_scratch")
-    try:
-        await asyncio.to_thread(upgrade_database, url)
+    async with migrated_database(admin_url, prefix="suivi_scratch") as url:
         yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 async def _committed(url: str, statement: str) -> None:

@@ -21,9 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from api.app import create_app
 from api.deps import get_session
 from suivi import db
-from suivi.db import upgrade_database
 from suivi.settings import Settings
-from tests.databases import create_database, drop_database
+from tests.databases import migrated_database
 
 UNAVAILABLE = "urn:suivi:problem:database-unavailable"
 # PostgreSQL's SSLRequest and GSSENCRequest codes, which a client may send before starting up.
@@ -42,12 +41,8 @@ async def serving_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="module")
 async def live_database_url(admin_url: str) -> AsyncIterator[str]:
     """A migrated database of the module's own: its tests terminate their connections."""
-    url = await create_database(admin_url, prefix="suivi_lost")
-    try:
-        await asyncio.to_thread(upgrade_database, url)
+    async with migrated_database(admin_url, prefix="suivi_lost") as url:
         yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from api import streams
 from api.app import create_app
 from api.routes import changes
 from models.enums import Role
-from suivi.db import create_engine, create_sessionmaker, upgrade_database
+from suivi.db import create_engine, create_sessionmaker
 from suivi.settings import Settings
 from tests import factories
-from tests.databases import create_database, drop_database
+from tests.databases import migrated_database
 
 STREAM = "/v1/changes/stream"
 PUBLISHED = 60
@@ -34,12 +34,8 @@ CREATED = b"event: recommendation.created"
 @pytest.fixture(scope="module")
 async def stream_database_url(admin_url: str) -> AsyncIterator[str]:
     """One committed database for the module: streams only read what is committed."""
-    url = await create_database(admin_url, prefix="suivi_streams")
-    try:
-        await asyncio.to_thread(upgrade_database, url)
+    async with migrated_database(admin_url, prefix="suivi_streams") as url:
         yield url
-    finally:
-        await drop_database(admin_url, url)
 
 
 @asynccontextmanager
