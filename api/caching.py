@@ -1,10 +1,9 @@
 """HTTP caching of reads: an ETag on every successful GET, 304 for a client that has it.
 
 Dashboards poll the same pages again and again; with `If-None-Match` an unchanged page costs
-them a few bytes. A route that knows what its answer depends on sets the ETag itself
-(`etag_from`), and the body is not hashed; otherwise the ETag is a hash of the body, so it
-changes exactly when the data does. Streamed responses (exports) pass through untouched: they
-are never held in memory.
+them a few bytes. A route that sets its own ETag keeps it, and the body is not hashed;
+otherwise the ETag is a hash of the body, so it changes exactly when the data does. Streamed
+responses (exports) pass through untouched: they are never held in memory.
 
 Headers are read and written as the raw lists ASGI carries: every read pays for this
 middleware, and building header mappings cost more than the rest of its work but the hash.
@@ -40,20 +39,6 @@ def etag_of(body: bytes) -> str:
     # SHA-256 rather than BLAKE2b: where the CPU has SHA instructions, OpenSSL's SHA-256
     # hashes a 30 KB page in about half BLAKE2b's time (without them, BLAKE2b is the faster).
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def etag_from(*parts: object) -> str:
-    """A strong validator made from what determines a response, not from its body.
-
-    For a route that knows it before rendering: the query, who may see what (the caller's
-    role), the ids and latest `updated_at` of a page. Every input that can change the body must
-    be among `parts`: one left out keeps the ETag of a changed page, and a client that asks is
-    told its stale copy is current. Parts are read by their repr: strings, numbers, dates (an
-    object shown by its address would give a new ETag each time). Set as the response's `ETag`;
-    the body is then not hashed.
-    """
-    # repr, not str: parts cannot run into each other ("a", "b" against "a, b").
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:

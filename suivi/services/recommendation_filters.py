@@ -140,14 +140,6 @@ class RecommendationFilter:
         return bindparam(f"f_{self.name}", type_=value_type)
 
 
-def _body_ids_of_mechanisms(values: list[str], bodies: Bodies) -> list[int]:
-    return bodies.of_mechanisms(values)
-
-
-def _body_ids_of_codes(values: list[str], bodies: Bodies) -> list[int]:
-    return bodies.of_codes(values)
-
-
 def _relevances(value: HrdFilter, _bodies: Bodies) -> list[str]:
     if value is HrdFilter.ANY:
         return [HrdRelevance.DIRECT.value, HrdRelevance.RELATED.value]
@@ -197,7 +189,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         MechanismCode,
         "UN mechanism.",
         column=R.body_id,
-        bind=_body_ids_of_mechanisms,
+        bind=lambda codes, bodies: bodies.of_mechanisms(codes),
         counted=_same("body_id"),
         faceted=True,
     ),
@@ -206,7 +198,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         Label,
         "Body code, e.g. `CCPR`, `UPR`, `SR-HRD`.",
         column=R.body_id,
-        bind=_body_ids_of_codes,
+        bind=lambda codes, bodies: bodies.of_codes(codes),
         counted=_same("body_id"),
         faceted=True,
     ),
@@ -369,12 +361,6 @@ class RecommendationFilters:
 
     def __repr__(self) -> str:
         return f"RecommendationFilters({self._given!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RecommendationFilters) and self._given == other._given
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted(self._given)))
 
     def __bool__(self) -> bool:
         return bool(self._given)

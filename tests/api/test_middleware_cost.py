@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message
 
 from api.access_log import AccessLogMiddleware
-from api.caching import CachingMiddleware, etag_from, etag_of
+from api.caching import CachingMiddleware, etag_of
 from api.limits import BodyLimitMiddleware, JsonDepthMiddleware
 from api.pages.security import PageSecurityMiddleware
 from suivi.input_limits import MAX_JSON_DEPTH
@@ -23,7 +23,7 @@ from suivi.logging import configure_logging
 DEEP = b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1)
 PAGE = {"items": [{"id": number, "text": "x" * 40} for number in range(50)]}
 # As a list route would make it: the query, then the ids and latest change of its page.
-ROUTE_ETAG = etag_from("state=BEL&limit=50", "public", 1, 50, "2026-01-05T10:00:00+00:00")
+ROUTE_ETAG = '"route-set-validator"'
 
 
 async def _own_etag(request: Request) -> Response:
@@ -115,16 +115,6 @@ async def test_keyed_reads_are_private(cached: httpx.AsyncClient) -> None:
     response = await cached.get("/hashed", headers={"Authorization": "Bearer k"})
 
     assert response.headers["cache-control"] == "private, no-cache"
-
-
-def test_etag_from_names_each_version() -> None:
-    assert etag_from("q", 1, "t") == etag_from("q", 1, "t")
-    assert etag_from("q", 1, "t") != etag_from("q", 2, "t")
-    assert etag_from("q", 1, "t") != etag_from("q", "1t")
-    assert etag_from("a, b") != etag_from("a", "b")
-    assert ROUTE_ETAG.startswith('"')
-    assert ROUTE_ETAG.endswith('"')
-    assert len(ROUTE_ETAG) == 34
 
 
 async def test_the_request_id_replaces_one_the_route_set() -> None:
