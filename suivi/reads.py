@@ -9,7 +9,7 @@ changed (a trigger of migration 0014 notifies `suivi_reference`), which every wo
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +101,10 @@ async def fetch_on(
     except Exception as exc:
         if unavailable(exc):
             # Its protocol may be left mid-operation: the pool replaces it, not reuses it.
-            connection.terminate()
+            # A connection the server closed was already handed back by the pool itself,
+            # whose proxy then refuses every call.
+            with suppress(asyncpg.InterfaceError):
+                connection.terminate()
             raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
         raise
     return rows

@@ -109,6 +109,37 @@ async def test_a_connection_left_mid_operation_is_unavailable_and_replaced() -> 
     assert cut_off.terminated
 
 
+async def test_a_pooled_connection_the_server_ends_mid_statement_is_unavailable(
+    migrated_url: str,
+) -> None:
+    """The pool hands back a connection the server closed before the read sees the error."""
+    pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
+    try:
+        sleeping = asyncio.create_task(
+            pool.fetch(Statement("SELECT pg_sleep(30), pg_backend_pid()", (), {}), {})
+        )
+        ended = False
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            ended = bool(
+                await _one(
+                    migrated_url,
+                    "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%'",
+                )
+            )
+            if ended:
+                break
+        assert ended
+
+        with pytest.raises(DatabaseUnavailable):
+            await sleeping
+        rows = await pool.fetch(Statement("SELECT 1 AS one", (), {}), {})
+        assert [row["one"] for row in rows] == [1]
+    finally:
+        await pool.close()
+
+
 async def test_concurrent_first_reads_open_one_listener(migrated_url: str) -> None:
     pool = ReadPool(migrated_url, Settings(database_url=migrated_url))
     try:
