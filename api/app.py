@@ -3,7 +3,7 @@
 import asyncio
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -35,11 +35,13 @@ from api.routes import deadlines as deadline_routes
 from api.routes import exports as export_routes
 from api.routes import grades as grade_routes
 from api.routes import indicators as indicator_routes
+from api.routes import similar as similar_routes
 from api.routes import stats as stats_routes
 from api.routes import timeline as timeline_routes
 from api.routes import updates as update_routes
 from api.schemas.problems import problem_responses
 from api.streams import StreamLimits
+from suivi import embedding_worker
 from suivi.db import create_engine, create_sessionmaker, resolve_database_url
 from suivi.embedded import release_embedded
 from suivi.logging import configure_logging
@@ -70,11 +72,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         metrics_server = None
+        embedder = (
+            asyncio.create_task(
+                embedding_worker.run(engine, poll_seconds=settings.embed_poll_seconds)
+            )
+            if settings.embed_in_background
+            else None
+        )
         try:
             # Inside: a port already taken stops the start, and the engine is still disposed.
             metrics_server = start_metrics_server(app, settings)
             yield
         finally:
+            if embedder is not None:
+                embedder.cancel()
+                with suppress(asyncio.CancelledError):
+                    await embedder
             if metrics_server is not None:
                 await metrics_server.close()
             await app.state.reads.close()
@@ -137,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for router in (
         recommendations.router,
+        similar_routes.router,
         reference.router,
         imports.router,
         changes.router,

@@ -5,6 +5,7 @@ from models.audit import AuditEvent
 from models.base import Base
 from models.change_event import ChangeEvent, FeedTransaction
 from models.document import Document
+from models.embedding import EmbeddingQueueEntry, RecommendationEmbedding
 from models.facet_count import RecommendationFacetCount
 from models.grade import FollowUpGrade
 from models.import_run import ImportRun
@@ -29,6 +30,7 @@ __all__ = [
     "Body",
     "ChangeEvent",
     "Document",
+    "EmbeddingQueueEntry",
     "FeedTransaction",
     "FollowUpGrade",
     "ImportRun",
@@ -42,6 +44,7 @@ __all__ = [
     "ProgressUpdate",
     "Recommendation",
     "RecommendationCount",
+    "RecommendationEmbedding",
     "RecommendationFacetCount",
     "RecommendationRevision",
     "RecommendationText",

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from suivi.cli_access import audit_app, keys_app, orgs_app
 from suivi.cli_backup import backup, restore
+from suivi.cli_embed import embed
 from suivi.cli_export import export
 from suivi.cli_grants import grants
 from suivi.cli_import import import_
@@ -49,6 +50,7 @@ app.command("import")(import_)
 app.command("grants")(grants)
 app.command("backup")(backup)
 app.command("restore")(restore)
+app.command("embed")(embed)
 console = Console(stderr=True)
 logger = structlog.get_logger(__name__)
 

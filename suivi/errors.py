@@ -27,6 +27,13 @@ class Conflict(SuiviError):
     title = "Conflict"
 
 
+class NotEmbedded(Conflict):
+    """A recommendation whose text has no vector of meaning yet (queued for `suivi embed`)."""
+
+    type_slug = "not-embedded-yet"
+    title = "No vector yet"
+
+
 class Unauthenticated(SuiviError):
     """No usable key where one is needed: missing, malformed, unknown, expired or revoked."""
 

@@ -26,6 +26,7 @@ from suivi.db import CONNECT_TIMEOUT_SECONDS
 from suivi.errors import DatabaseUnavailable
 from suivi.services.recommendation_filters import BODIES_QUERY, Bodies
 from suivi.settings import Settings
+from suivi.vectors import VectorCopy
 
 logger = structlog.get_logger(__name__)
 
@@ -60,6 +61,15 @@ class Statement:
         return [values[name] if name in values else constants[name] for name in self.names]
 
 
+# The vectors written since a copy's last `seq` (an index probe when there are none).
+VECTORS_SINCE = Statement(
+    "SELECT recommendation_id, embedding, seq FROM recommendation_embeddings "
+    "WHERE seq > $2 AND model = $1 ORDER BY seq",
+    ("model", "after"),
+    {},
+)
+
+
 def unavailable(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be used now (rather than that a query is wrong)."""
     # InternalClientError: the connection's protocol was left in another operation's state
@@ -82,6 +92,17 @@ class Reads:
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         """The rows of `statement` with `values`; DatabaseUnavailable when it cannot answer."""
         raise NotImplementedError
+
+    async def vectors(self, model: str, dimensions: int) -> VectorCopy:
+        """The vectors of `model` as written so far (a fresh copy, unless a subclass keeps one)."""
+        copy = VectorCopy(model, dimensions)
+        await self._read_vectors(copy)
+        return copy
+
+    async def _read_vectors(self, copy: VectorCopy) -> None:
+        """Add to `copy` the vectors written since it was last read."""
+        rows = await self.fetch(VECTORS_SINCE, {"model": copy.model, "after": copy.last_seq})
+        copy.add([(row[0], row[1], row[2]) for row in rows])
 
     @staticmethod
     def of_session(session: AsyncSession) -> "SessionReads":
@@ -185,6 +206,8 @@ class ReadPool(Reads):
         self._bodies: Bodies | None = None
         # Bumped by every notification: a copy loaded across one is not kept.
         self._generation = 0
+        self._vectors: dict[str, VectorCopy] = {}
+        self._reading_vectors: asyncio.Lock | None = None
 
     async def _open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -279,3 +302,13 @@ class ReadPool(Reads):
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         async with self._connection() as connection:
             return await fetch_on(connection, statement, values)
+
+    async def vectors(self, model: str, dimensions: int) -> VectorCopy:
+        """This process's copy of `model`'s vectors, with whatever was written since."""
+        copy = self._vectors.get(model)
+        if copy is None or copy.dimensions != dimensions:
+            copy = self._vectors[model] = VectorCopy(model, dimensions)
+        self._reading_vectors = self._reading_vectors or asyncio.Lock()
+        async with self._reading_vectors:
+            await self._read_vectors(copy)
+        return copy

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     log_level: str = "info"
     db_pool_size: int = Field(default=20, ge=1)
     statement_timeout_ms: int = Field(default=15_000, ge=0)
+    embed_in_background: bool = Field(
+        default=True,
+        description="`suivi serve` computes the vectors of new and changed texts after imports, "
+        "in one of its processes (`suivi embed` does it by hand).",
+    )
+    embed_poll_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often the background embedder looks for texts waiting for a vector.",
+    )
     max_request_bytes: int = Field(
         default=400 * 1024 * 1024,
         ge=1,

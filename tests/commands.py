@@ -11,6 +11,9 @@ def command_env(database_url: str, extra: dict[str, str] | None = None) -> dict[
     """The environment of a child `suivi` pointed at `database_url`, plus `extra` settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUIVI_")}
     env["SUIVI_DATABASE_URL"] = database_url
+    # A server's background embedder is tested on its own (tests/test_embed.py): elsewhere
+    # it would only spend the CPU other tests measure.
+    env["SUIVI_EMBED_IN_BACKGROUND"] = "false"
     env.update(extra or {})
     return env
 

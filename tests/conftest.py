@@ -1,6 +1,7 @@
 """Fixtures: one migrated database per run, one rolled-back transaction per test."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,10 @@ from suivi.reads import Reads
 from suivi.settings import Settings, get_settings
 from tests import real_data
 from tests.databases import create_database, drop_database, server_url
+
+# Apps started with their lifespan would run the background embedder, whose CPU other tests
+# measure; tests/test_embed.py runs it on purpose.
+os.environ["SUIVI_EMBED_IN_BACKGROUND"] = "false"
 
 
 @pytest.fixture(autouse=True)

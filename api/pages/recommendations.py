@@ -30,8 +30,8 @@ from api.routes.recommendations import RecommendationQuery, read_cursor, write_c
 from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat, SourceType
 from suivi.errors import InvalidCursor, NotFound
 from suivi.reads import Reads
+from suivi.services import meaning, reference, stats, timeline
 from suivi.services import recommendations as service
-from suivi.services import reference, stats, timeline
 from suivi.services.keys import PUBLIC
 from suivi.services.recommendations import (
     HrdFilter,
@@ -291,8 +291,10 @@ async def _search(
     except InvalidCursor:
         message = i18n.translate(language, "recommendations.error.cursor")
         return [FieldError("cursor", message, in_form=False)]
+    reads = Reads.of_session(session)
+    filters = await meaning.with_meaning(reads, filters)
     items, next_keyset = await service.list_page(
-        Reads.of_session(session), limit=params.limit, filters=filters, sort=sort, after=after
+        reads, limit=params.limit, filters=filters, sort=sort, after=after
     )
     by_status = await stats.count_by(session, dimensions=[Dimension.STATUS], filters=filters)
     by_mechanism = await stats.count_by(session, dimensions=[Dimension.MECHANISM], filters=filters)

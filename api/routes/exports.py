@@ -23,7 +23,9 @@ from api.schemas.problems import problem_responses
 from suivi.exporters import recommendations as exporters
 from suivi.exporters.matrix import MatrixLanguage, write_matrix
 from suivi.exporters.recommendations import MEDIA_TYPES, ExportFormat
+from suivi.reads import Reads
 from suivi.services import exports as service
+from suivi.services import meaning
 from suivi.services.exports import Snapshot
 from suivi.services.recommendations import HrdFilter
 
@@ -104,7 +106,8 @@ async def _streamed(
 
     async def body() -> AsyncGenerator[bytes]:
         async with snapshot() as session:
-            async for chunk in exporters.chunks(session, fmt=fmt, filters=filters, hxl=hxl):
+            meant = await meaning.with_meaning(Reads.of_session(session), filters)
+            async for chunk in exporters.chunks(session, fmt=fmt, filters=meant, hxl=hxl):
                 yield chunk
 
     chunks = body()
@@ -182,8 +185,9 @@ async def export_xlsx(
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the body
     try:
         async with snapshot() as session:
+            meant = await meaning.with_meaning(Reads.of_session(session), filters)
             await exporters.write(
-                session, spool, fmt=ExportFormat.XLSX, filters=filters, hxl=params.hxl
+                session, spool, fmt=ExportFormat.XLSX, filters=meant, hxl=params.hxl
             )
     except BaseException:
         spool.close()

@@ -26,6 +26,7 @@ from api.schemas.recommendations import (
     StatusBySourceRead,
 )
 from suivi.errors import InvalidCursor
+from suivi.services import meaning
 from suivi.services import recommendations as service
 from suivi.services.recommendations import Sort
 
@@ -90,7 +91,7 @@ async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
     """Filters combine with AND; the values of one filter with OR. Keyset-paginated: follow
     `next_cursor` (or the `Link` header), which keeps the filters and the order."""
     params = parse_query(RecommendationQuery, request)
-    filters = params.to_filters()
+    filters = await meaning.with_meaning(reads, params.to_filters())
     sort = params.sort or (Sort.RELEVANCE if filters.query else Sort.ID)
     if sort is Sort.RELEVANCE and not filters.query:
         raise invalid_parameter("sort", "relevance order needs a search query `q`")

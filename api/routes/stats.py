@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import SessionDep
+from api.deps import ReadsDep, SessionDep
 from api.json import json_response
 from api.params import STATE_PATTERN
 from api.recommendation_filters import RecommendationFilterQuery
@@ -20,6 +20,7 @@ from api.schemas.stats import (
     StatusCount,
     TrendYear,
 )
+from suivi.services import meaning
 from suivi.services import scorecard as scorecards
 from suivi.services import stats as service
 from suivi.services.stats import MAX_DIMENSIONS, Dimension
@@ -67,7 +68,9 @@ class NoQuery(BaseModel):
     response_model=StatsRead,
     responses=problem_responses(422),
 )
-async def get_stats(session: SessionDep, params: Annotated[StatsQuery, Query()]) -> Response:
+async def get_stats(
+    session: SessionDep, reads: ReadsDep, params: Annotated[StatsQuery, Query()]
+) -> Response:
     """Takes every filter of `GET /v1/recommendations`, with the same meaning, so the counts
     are those of paging through the list.
 
@@ -79,9 +82,8 @@ async def get_stats(session: SessionDep, params: Annotated[StatsQuery, Query()])
     `hrd` the relevance to defenders, `source_format` where the records came from (`sample`
     is the illustrative sample). Every group is returned, most recommendations first,
     then in order of the values with nulls last."""
-    result = await service.count_by(
-        session, dimensions=params.group_by, filters=params.to_filters()
-    )
+    filters = await meaning.with_meaning(reads, params.to_filters())
+    result = await service.count_by(session, dimensions=params.group_by, filters=filters)
     names = [dimension.value for dimension in params.group_by]
     groups = [
         {**dict(zip(names, group.values, strict=True)), "count": group.count}

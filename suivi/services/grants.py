@@ -29,7 +29,8 @@ REVIEW_COLUMNS = (
 )
 
 # Created by migration 0007 outside the models' metadata; the feed's commit trigger draws it.
-EXTRA_SEQUENCES = ("feed_seq",)
+# The vectors' `seq` is an identity column, whose sequence `_sequences` does not see.
+EXTRA_SEQUENCES = ("feed_seq", "recommendation_embeddings_seq_seq")
 
 # Called by the application's SQL: search (suivi/services/search.py) and the search vector.
 FUNCTIONS = ("suivi_fold(text)", "suivi_search_config(text)")

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 from sqlalchemy import (
     CHAR,
+    BigInteger,
     BindParameter,
     ColumnElement,
     SQLColumnExpression,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -37,6 +39,7 @@ from models.enums import (
 )
 from suivi.errors import InvalidFilter
 from suivi.services import search
+from suivi.vectors import Neighbours
 
 STATE_PATTERN = "^[A-Z]{3}$"
 # No control characters: PostgreSQL refuses NUL in text, and none belongs in a label.
@@ -58,6 +61,14 @@ class HrdFilter(StrEnum):
     DIRECT = "direct"
     RELATED = "related"
     ANY = "any"
+
+
+class SearchMode(StrEnum):
+    """How `q` finds texts: by their words, by their meaning in any language, or both."""
+
+    HYBRID = "hybrid"
+    LEXICAL = "lexical"
+    SEMANTIC = "semantic"
 
 
 class Bodies:
@@ -116,6 +127,8 @@ class RecommendationFilter:
     cli_form: Callable[[str], str] | None = None
     counted: Counted | None = None
     faceted: bool = False
+    # A parameter that says how another filter matches (`search` of `q`): no SQL of its own.
+    modifies: str | None = None
 
     @property
     def option(self) -> str:
@@ -324,6 +337,16 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         bind_type=Text(),
         normalise=_search_text,
     ),
+    RecommendationFilter(
+        "search",
+        SearchMode,
+        "How `q` matches: `hybrid` (default) ranks texts by their words and by their meaning "
+        "together, so a French, Spanish or Arabic query finds English recommendations; "
+        "`lexical` by words only; `semantic` by meaning only. Texts not yet embedded are "
+        "found by their words.",
+        many=False,
+        modifies="q",
+    ),
 )
 BY_NAME: Mapping[str, RecommendationFilter] = {f.name: f for f in FILTERS}
 
@@ -335,7 +358,7 @@ class RecommendationFilters:
     empty lists and None are "not given", values are normalised once here.
     """
 
-    __slots__ = ("_given",)
+    __slots__ = ("_given", "_near")
 
     def __init__(self, **values: Any) -> None:
         given: dict[str, Any] = {}
@@ -357,13 +380,30 @@ class RecommendationFilters:
         year_from, year_to = given.get("year_from"), given.get("year_to")
         if year_from is not None and year_to is not None and year_from > year_to:
             raise InvalidFilter("year_to", "must not be before year_from")
+        for declared in FILTERS:
+            # A modifier alone says nothing: `search=semantic` without `q` is no filter.
+            if declared.modifies is not None and declared.modifies not in given:
+                given.pop(declared.name, None)
         self._given = given
+        self._near: Neighbours | None = None
 
     def __repr__(self) -> str:
         return f"RecommendationFilters({self._given!r})"
 
     def __bool__(self) -> bool:
         return bool(self._given)
+
+    def with_near(self, near: Neighbours) -> "RecommendationFilters":
+        """These filters with the texts nearest in meaning to `q` (suivi/services/meaning.py)."""
+        filters = RecommendationFilters(**self._given)
+        filters._near = near
+        return filters
+
+    @property
+    def search_mode(self) -> SearchMode:
+        """How `q` matches (hybrid unless asked otherwise)."""
+        mode: SearchMode = self._given.get("search", SearchMode.HYBRID)
+        return mode
 
     def replace(self, **changes: Any) -> "RecommendationFilters":
         """These filters with `changes` (None removes a filter)."""
@@ -398,6 +438,16 @@ class RecommendationFilters:
         shape: list[tuple[str, bool]] = []
         values: dict[str, Any] = {}
         for declared, value in self.given():
+            if declared.modifies is not None:
+                continue
+            if declared.name == "q" and self._near is not None:
+                # The meaning half: ids most similar first, with their similarities.
+                form = "q~" + self.search_mode.value
+                shape.append((form if self.search_mode is not SearchMode.LEXICAL else "q", False))
+                values["f_q"] = value
+                values["f_q_near"] = self._near.ids
+                values["f_q_similarity"] = self._near.similarities
+                continue
             checked = list(value) if declared.many else value
             bound = declared.bind(checked, bodies) if declared.bind is not None else checked
             several = False
@@ -419,6 +469,26 @@ Shape = tuple[tuple[str, bool], ...]
 def conditions(shape: Shape) -> list[ColumnElement[bool]]:
     """The WHERE conditions on `recommendations` of a shape, values left to bind."""
     return [
-        BY_NAME[name].condition(BY_NAME[name].parameter(several=several), several=several)
+        SEARCH_FORMS[name]()
+        if name in SEARCH_FORMS
+        else BY_NAME[name].condition(BY_NAME[name].parameter(several=several), several=several)
         for name, several in shape
     ]
+
+
+def _near_ids() -> BindParameter[Any]:
+    return bindparam("f_q_near", type_=ARRAY(BigInteger()))
+
+
+def _hybrid() -> ColumnElement[bool]:
+    return or_(
+        search.matches(bindparam("f_q", type_=Text())), Recommendation.id == any_(_near_ids())
+    )
+
+
+# `q` with its meaning half: a text matches by its words or by being among the nearest
+# (`hybrid`), or by being among the nearest only (`semantic`).
+SEARCH_FORMS: Mapping[str, Callable[[], ColumnElement[bool]]] = {
+    "q~hybrid": _hybrid,
+    "q~semantic": lambda: Recommendation.id == any_(_near_ids()),
+}

@@ -9,16 +9,22 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
+    ColumnElement,
+    Double,
     Integer,
     Select,
     SQLColumnExpression,
     Text,
     bindparam,
+    cast,
+    func,
     select,
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -31,9 +37,9 @@ from models.enums import (
     SourceFormat,
 )
 from models.recommendation import SORT_DATE
-from suivi.errors import NotFound
+from suivi.errors import NotEmbedded, NotFound
 from suivi.reads import Reads, Statement
-from suivi.services import follow_up, search
+from suivi.services import follow_up, meaning, search
 from suivi.services.follow_up import FollowUpRecord
 from suivi.services.recommendation_filters import (
     BODIES_QUERY,
@@ -151,6 +157,8 @@ ITEM_FIELDS = tuple(field.name for field in fields(RecommendationSummary))
 RecommendationItem = dict[str, Any]
 _LIMIT = bindparam("limit", type_=Integer())
 _QUERY = bindparam("f_q", type_=Text())
+_NEAR_IDS = bindparam("f_q_near", type_=ARRAY(BigInteger()))
+_NEAR_SIMILARITIES: BindParameter[Any] = bindparam("f_q_similarity", type_=ARRAY(Double[float]()))
 
 
 async def bodies_of(session: AsyncSession) -> Bodies:
@@ -202,11 +210,18 @@ def _page_statement(shape: Shape, sort: Sort, continued: bool) -> Statement:
 def _relevance_statement(shape: Shape, continued: bool) -> Statement:
     """A page in relevance order: the search ranks the matches of the other filters, a
     bounded number of them exactly (search.relevance_page), and the page joins its ids."""
-    others = conditions(tuple(item for item in shape if item[0] != "q"))
+    form = next(name for name, _ in shape if name.startswith("q"))
+    others = conditions(tuple(item for item in shape if not item[0].startswith("q")))
     after: tuple[BindParameter[Any], BindParameter[Any]] | None = (
         (bindparam("after_0"), bindparam("after_1")) if continued else None
     )
-    page = search.relevance_page(_QUERY, others, limit=_LIMIT, after=after).subquery("page")
+    if form == "q~semantic":
+        return _semantic_statement(others, after)
+    if form == "q~hybrid":
+        ranked = search.hybrid_page(_QUERY, _NEAR_IDS, others, limit=_LIMIT, after=after)
+    else:
+        ranked = search.relevance_page(_QUERY, others, limit=_LIMIT, after=after)
+    page = ranked.subquery("page")
     query = (
         SUMMARY_QUERY.add_columns(page.c.rank)
         .join(page, page.c.id == Recommendation.id)
@@ -214,6 +229,32 @@ def _relevance_statement(shape: Shape, continued: bool) -> Statement:
         .order_by(page.c.rank.desc(), Recommendation.id.desc())
     )
     return Statement.compile(query)
+
+
+def _semantic_statement(
+    others: Sequence[ColumnElement[bool]],
+    after: tuple[BindParameter[Any], BindParameter[Any]] | None,
+) -> Statement:
+    """A page of the nearest texts in meaning that satisfy the other filters: `rank` is the
+    cosine similarity, ties by id descending."""
+    near = (
+        func.unnest(_NEAR_IDS, _NEAR_SIMILARITIES)
+        .table_valued("id", "similarity")
+        .render_derived("near", with_types=False)
+    )
+    rank: ColumnElement[float] = cast(near.c.similarity, Double[float]())
+    query = (
+        SUMMARY_QUERY.add_columns(rank.label("rank"))
+        .join(near, near.c.id == Recommendation.id)
+        .where(*others)
+    )
+    if after is not None:
+        keyset: tuple[ColumnElement[Any], ...] = (
+            cast(after[0], Double[float]()),
+            cast(after[1], BigInteger()),
+        )
+        query = query.where(tuple_(rank, Recommendation.id) < tuple_(*keyset))
+    return Statement.compile(query.order_by(rank.desc(), Recommendation.id.desc()).limit(_LIMIT))
 
 
 async def list_page(
@@ -245,6 +286,45 @@ async def list_page(
     if len(rows) <= limit:
         return items, None
     return items, (*page[-1][SUMMARY_WIDTH:], items[-1]["id"])
+
+
+@lru_cache(maxsize=256)
+def _similar_statement(shape: Shape) -> Statement:
+    return _semantic_statement(conditions(shape), None)
+
+
+_EXISTS = Statement("SELECT 1 FROM recommendations WHERE id = $1", ("id",), {})
+
+
+async def similar_page(
+    reads: Reads,
+    *,
+    recommendation_id: int,
+    limit: int,
+    filters: RecommendationFilters | None = None,
+) -> list[RecommendationItem]:
+    """The `limit` recommendations nearest in meaning to one, among those `filters` keep,
+    most similar first; each item with its `similarity` (cosine, 1 the same meaning).
+
+    NotFound when there is no such recommendation, NotEmbedded when its text has no vector yet.
+    """
+    if not await reads.fetch(_EXISTS, {"id": recommendation_id}):
+        raise NotFound(f"No recommendation has id {recommendation_id}.")
+    near = await meaning.similar_to(reads, recommendation_id, limit=search.NEAR_LIMIT)
+    if near is None:
+        raise NotEmbedded(
+            f"Recommendation {recommendation_id} has no vector of meaning yet: its text is "
+            "queued, and `suivi embed` (or the server, in the background) computes it."
+        )
+    shape, values = (filters or RecommendationFilters()).bound(await reads.bodies())
+    values.update({"f_q_near": near.ids, "f_q_similarity": near.similarities, "limit": limit})
+    rows = await reads.fetch(_similar_statement(shape), values)
+    items = []
+    for row in rows:
+        item = _item(row)
+        item["similarity"] = round(float(row[SUMMARY_WIDTH]), 4)
+        items.append(item)
+    return items
 
 
 _REASONS = ITEM_FIELDS.index("hrd_reasons")

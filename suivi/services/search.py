@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ColumnElement,
     Double,
     Integer,
@@ -260,3 +261,108 @@ def _matches_by_prerank(query: Query, conditions: Sequence[ColumnElement[bool]])
     # OFFSET 0: a condition on `prerank` stays outside, on the computed value; pushed down into
     # the scans it would compute ts_rank a second time per row.
     return select(both).offset(_integer(0)).subquery("matches")
+
+
+# Reciprocal rank fusion's constant: a text's score is the sum over the two rankings of
+# 1 / (RRF_K + its position), so agreeing rankings add up and no score scale matters.
+RRF_K = 60
+# How many of the texts nearest in meaning a hybrid list fuses (suivi/services/meaning.py).
+NEAR_LIMIT = 1000
+
+
+def near_positions(
+    near_ids: ColumnElement[Any], conditions: Sequence[ColumnElement[bool]]
+) -> Subquery:
+    """`(id, position)` of the nearest texts that satisfy `conditions`, 1 the most similar.
+
+    `near_ids` is an array of ids, most similar first.
+    """
+    near = (
+        func.unnest(near_ids)
+        .table_valued("id", with_ordinality="ordinal")
+        .render_derived("near", with_types=False)
+    )
+    kept = (
+        select(
+            Recommendation.id,
+            func.row_number().over(order_by=near.c.ordinal).label("position"),
+        )
+        .select_from(near)
+        .join(Recommendation, Recommendation.id == near.c.id)
+        .where(*conditions)
+    )
+    return kept.subquery("near_kept")
+
+
+def hybrid_page(
+    query: Query,
+    near_ids: ColumnElement[Any],
+    conditions: Sequence[ColumnElement[bool]] = (),
+    *,
+    limit: int | ColumnElement[int],
+    after: After | None = None,
+) -> Select[Any]:
+    """`(id, rank)` of the next `limit` texts matching `query` by words or meaning.
+
+    As `relevance_page`, with the nearest texts in meaning (`near_ids`, most similar first)
+    fused into the head: the head is the first `RANKED` word matches (ordered by ts_rank_cd)
+    and every nearest text that satisfies `conditions`; its `rank` is their reciprocal rank
+    fusion (> 0). The other word matches follow in ts_rank order (`rank` < 0), as there.
+    """
+    keyset = None if after is None else (cast(after[0], _FLOAT8), cast(after[1], BigInteger()))
+    matched = _matches_by_prerank(query, conditions)
+    first = select(matched)
+    if keyset is not None:
+        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
+    # Enough of the rest to fill a page even when the nearest texts take some of it.
+    extra = _integer(RANKED + NEAR_LIMIT)
+    bound = (
+        extra + limit if isinstance(limit, ColumnElement) else _integer(RANKED + NEAR_LIMIT + limit)
+    )
+    candidates = (
+        first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
+    )
+    seq = func.row_number().over(order_by=(candidates.c.prerank.desc(), candidates.c.id.desc()))
+    numbered = select(candidates, seq.label("seq")).subquery("numbered")
+    in_head = numbered.c.seq <= _integer(RANKED)
+    head_allowed: ColumnElement[bool] = literal_column("true", Boolean())
+    if keyset is not None:
+        # A cursor past the head: all that remains is past it too.
+        head_allowed = keyset[0] >= _integer(0)
+        in_head = and_(in_head, head_allowed)
+    exact = _score(func.ts_rank_cd, numbered.c.search_vector, numbered.c.language, query)
+    scored = (
+        select(numbered.c.id, cast(exact, _FLOAT8).label("exact"))
+        .where(in_head)
+        .offset(_integer(0))
+        .subquery("scored")
+    )
+    lexical = select(
+        scored.c.id,
+        func.row_number()
+        .over(order_by=(scored.c.exact.desc(), scored.c.id.desc()))
+        .label("position"),
+    ).subquery("lexical")
+    near = near_positions(near_ids, conditions)
+    k = literal_column(f"{RRF_K}.0", _FLOAT8)
+    one = literal_column("1.0", _FLOAT8)
+    fused = (
+        select(
+            func.coalesce(lexical.c.id, near.c.id).label("id"),
+            (
+                func.coalesce(one / (k + lexical.c.position), 0)
+                + func.coalesce(one / (k + near.c.position), 0)
+            ).label("rank"),
+        )
+        .select_from(lexical.join(near, lexical.c.id == near.c.id, full=True))
+        .where(head_allowed)
+    )
+    rest = select(numbered.c.id, numbered.c.prerank.label("rank")).where(
+        not_(in_head), not_(numbered.c.id == func.any(near_ids))
+    )
+    both = union_all(fused, rest).subquery("both")
+    page = select(both.c.id, both.c.rank)
+    if keyset is not None:
+        page = page.where(tuple_(both.c.rank, both.c.id) < tuple_(*keyset))
+    page_limit = limit if isinstance(limit, ColumnElement) else _integer(limit)
+    return page.order_by(both.c.rank.desc(), both.c.id.desc()).limit(page_limit)

@@ -1,0 +1,112 @@
+"""Vectors of meaning for recommendation texts, and the queue of texts waiting for theirs.
+
+Imports commit as before: a statement trigger queues the ids of new recommendations, and of
+those whose text changed, in the same transaction (transition tables: one INSERT per statement,
+not per row, so a COPY of a whole file pays once). `suivi embed` and the worker `suivi serve`
+starts drain the queue in batches, after the import, in the background. Every existing
+recommendation is queued here.
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+QUEUE_NEW_FUNCTION = """
+CREATE FUNCTION suivi_queue_new_texts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO embedding_queue (recommendation_id)
+    SELECT id FROM new_rows
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$
+"""
+QUEUE_NEW_TRIGGER = """
+CREATE TRIGGER recommendations_queue_new_texts
+AFTER INSERT ON recommendations
+REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION suivi_queue_new_texts()
+"""
+QUEUE_CHANGED_FUNCTION = """
+CREATE FUNCTION suivi_queue_changed_texts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO embedding_queue (recommendation_id)
+    SELECT new_rows.id FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id
+    WHERE new_rows.text IS DISTINCT FROM old_rows.text
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$
+"""
+QUEUE_CHANGED_TRIGGER = """
+CREATE TRIGGER recommendations_queue_changed_texts
+AFTER UPDATE ON recommendations
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION suivi_queue_changed_texts()
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "recommendation_embeddings",
+        sa.Column("recommendation_id", sa.BigInteger(), nullable=False),
+        sa.Column("model", sa.Text(), nullable=False),
+        sa.Column("text_hash", sa.Text(), nullable=False),
+        sa.Column("embedding", sa.LargeBinary(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column(
+            "embedded_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["recommendation_id"],
+            ["recommendations.id"],
+            name=op.f("fk_recommendation_embeddings_recommendation_id_recommendations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("recommendation_id", name=op.f("pk_recommendation_embeddings")),
+        sa.UniqueConstraint("seq", name=op.f("uq_recommendation_embeddings_seq")),
+    )
+    op.create_table(
+        "embedding_queue",
+        sa.Column("recommendation_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "queued_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["recommendation_id"],
+            ["recommendations.id"],
+            name=op.f("fk_embedding_queue_recommendation_id_recommendations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("recommendation_id", name=op.f("pk_embedding_queue")),
+    )
+    op.execute(QUEUE_NEW_FUNCTION)
+    op.execute(QUEUE_NEW_TRIGGER)
+    op.execute(QUEUE_CHANGED_FUNCTION)
+    op.execute(QUEUE_CHANGED_TRIGGER)
+    op.execute("INSERT INTO embedding_queue (recommendation_id) SELECT id FROM recommendations")
+
+
+def downgrade() -> None:
+    op.execute("DROP TRIGGER recommendations_queue_changed_texts ON recommendations")
+    op.execute("DROP TRIGGER recommendations_queue_new_texts ON recommendations")
+    op.execute("DROP FUNCTION suivi_queue_changed_texts()")
+    op.execute("DROP FUNCTION suivi_queue_new_texts()")
+    op.drop_table("embedding_queue")
+    op.drop_table("recommendation_embeddings")

@@ -1,0 +1,165 @@
+"""Search by meaning through HTTP: `q` across languages, `search=`, and `/similar`.
+
+The texts are English, as real UPR Info exports are; the queries French, Spanish and Arabic.
+Vectors come from the real encoder, inside the test's transaction.
+"""
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from suivi.encoder import get_encoder
+from suivi.services import embeddings
+from tests import factories
+
+ENGLISH = {
+    "defenders": "Protect human rights defenders from reprisals, threats and harassment.",
+    "defenders-law": "Adopt a law recognising and protecting human rights defenders.",
+    "death-penalty": "Abolish the death penalty and commute all death sentences.",
+    "girls-school": "Ensure that girls have equal access to primary and secondary education.",
+    "torture": "Investigate all allegations of torture by police officers and punish them.",
+    "water": "Improve access to safe drinking water in rural areas.",
+}
+# Cycle 2 saying again what cycle 1 said, in other words.
+REPEAT = "Take measures to protect defenders of human rights against reprisals and threats."
+
+
+@pytest.fixture
+async def corpus(session: AsyncSession) -> dict[str, int]:
+    first = await factories.document(session, "TEST/A/HRC/8/49")
+    second = await factories.document(session, "TEST/A/HRC/21/5")
+    ids = {}
+    for label, text in ENGLISH.items():
+        rec = await factories.recommendation(session, first, label, texts={"en": text})
+        ids[label] = rec.id
+    repeat = await factories.recommendation(session, second, "repeat", texts={"en": REPEAT})
+    ids["repeat"] = repeat.id
+    unembedded = await factories.recommendation(
+        session, second, "late", texts={"en": "Protect journalists from attacks."}
+    )
+    ids["late"] = unembedded.id
+    await session.flush()
+    connection = await session.connection()
+    # Everything but the last text: it stands for one still queued.
+    await embeddings.embed_queued(connection, get_encoder(), size=len(ids) - 1)
+    return ids
+
+
+def _labels(corpus: dict[str, int], items: list[dict[str, object]]) -> list[str]:
+    by_id = {rec_id: label for label, rec_id in corpus.items()}
+    return [by_id[item["id"]] for item in items]  # type: ignore[index]
+
+
+async def _search(
+    client: httpx.AsyncClient, corpus: dict[str, int], q: str, **params: str
+) -> list[str]:
+    response = await client.get("/v1/recommendations", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return _labels(corpus, response.json()["items"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "défenseurs des droits humains",
+        "defensores de derechos humanos",
+        "المدافعين عن حقوق الإنسان",
+    ],
+)
+async def test_a_query_in_another_language_finds_english_texts_first(
+    client: httpx.AsyncClient, corpus: dict[str, int], query: str
+) -> None:
+    found = await _search(client, corpus, query)
+
+    assert set(found[:3]) == {"defenders", "defenders-law", "repeat"}
+    assert "water" not in found
+
+
+async def test_lexical_keeps_to_words(client: httpx.AsyncClient, corpus: dict[str, int]) -> None:
+    assert await _search(client, corpus, "défenseurs des droits humains", search="lexical") == []
+    assert set(await _search(client, corpus, "defenders", search="lexical")) == {
+        "defenders",
+        "defenders-law",
+        "repeat",
+    }
+
+
+async def test_semantic_keeps_to_meaning(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    found = await _search(client, corpus, "peine de mort", search="semantic")
+
+    assert found[0] == "death-penalty"
+    # A text still waiting for its vector is not found by meaning, only by its words.
+    assert "late" not in await _search(client, corpus, "journalists", search="semantic")
+    assert await _search(client, corpus, "journalists") == ["late"]
+
+
+async def test_the_hybrid_list_pages_without_repeats_or_gaps(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    whole = await _search(client, corpus, "protéger les défenseurs")
+    seen: list[str] = []
+    url: str | None = "/v1/recommendations"
+    params: dict[str, str] | None = {"q": "protéger les défenseurs", "limit": "2"}
+    while url is not None:
+        response = await client.get(url, params=params)
+        assert response.status_code == 200, response.text
+        seen += _labels(corpus, response.json()["items"])
+        cursor = response.json()["next_cursor"]
+        url, params = (
+            ("/v1/recommendations", {"q": "protéger les défenseurs", "limit": "2", "cursor": cursor})
+            if cursor
+            else (None, None)
+        )
+
+    assert seen == whole
+    assert len(seen) == len(set(seen))
+
+
+async def test_stats_count_what_the_list_finds(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    query = "المدافعين عن حقوق الإنسان"
+    listed = await _search(client, corpus, query, limit="100")
+
+    response = await client.get("/v1/stats", params={"q": query, "group_by": "state"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == len(listed)
+
+
+async def test_similar_finds_the_repeat_from_another_cycle(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    response = await client.get(f"/v1/recommendations/{corpus['repeat']}/similar?limit=2")
+
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert _labels(corpus, items)[0] == "defenders"
+    assert corpus["repeat"] not in [item["id"] for item in items]
+    assert 0.6 < items[0]["similarity"] <= 1.0
+    assert items[0]["similarity"] >= items[1]["similarity"]
+
+
+async def test_similar_takes_the_list_filters(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    response = await client.get(
+        f"/v1/recommendations/{corpus['repeat']}/similar", params={"state": "FRA"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
+async def test_similar_of_a_text_without_vector_is_a_conflict(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    waiting = await client.get(f"/v1/recommendations/{corpus['late']}/similar")
+    missing = await client.get("/v1/recommendations/999999999/similar")
+
+    assert waiting.status_code == 409
+    assert waiting.headers["content-type"] == "application/problem+json"
+    assert "suivi embed" in waiting.json()["detail"]
+    assert missing.status_code == 404
