@@ -28,7 +28,9 @@ from suivi.db import (
 from suivi.errors import InvalidFilter, SuiviError
 from suivi.exporters import recommendations as exporters
 from suivi.exporters.recommendations import ExportFormat
+from suivi.reads import Reads
 from suivi.services import exports as service
+from suivi.services import meaning
 from suivi.services.recommendation_filters import (
     BY_NAME,
     FILTERS,
@@ -64,6 +66,7 @@ async def _export(
     engine = create_engine(resolve_database_url(settings), settings)
     try:
         async with service.snapshot(create_sessionmaker(engine)) as session:
+            filters = await meaning.with_meaning(Reads.of_session(session), filters)
             total = await service.count(session, filters=filters)
             with Progress(
                 TextColumn("{task.description}"),
