@@ -1,7 +1,7 @@
 """Search by meaning: the texts nearest to a query, in any language the encoder reads.
 
-The query's vector is computed once per distinct query and process (the encoder takes about
-0.1 s a call on this model, whatever its length), off the event loop. The neighbours come from
+The query's vector is computed once per distinct query and process (a few milliseconds), off
+the event loop. The neighbours come from
 the process's copy of the vectors (suivi/vectors.py) and go into the SQL as bound ids, where
 the list's other filters, the counts and the order apply to them as to any filter.
 """
