@@ -117,6 +117,8 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
                 # generic plan, blind to the bound values (a mechanism's body ids, 'direct'),
                 # which misses partial indexes and misjudges a mechanism's share.
                 "plan_cache_mode": "force_custom_plan",
+                # pgvector's HNSW candidates per search (a placeholder without pgvector).
+                "hnsw.ef_search": "1000",
             },
         },
     )

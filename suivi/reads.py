@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import numpy as np
 import orjson
 import structlog
 from sqlalchemy import ClauseElement
@@ -23,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from suivi.db import CONNECT_TIMEOUT_SECONDS
+from suivi.encoder import Vectors
 from suivi.errors import DatabaseUnavailable
 from suivi.services.recommendation_filters import BODIES_QUERY, Bodies
 from suivi.settings import Settings
-from suivi.vectors import VectorCopy
+from suivi.vectors import Neighbours, VectorCopy, vector_literal
 
 logger = structlog.get_logger(__name__)
 
@@ -70,6 +72,28 @@ VECTORS_SINCE = Statement(
 )
 
 
+PGVECTOR_DIMENSIONS = Statement(
+    "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'recommendation_embeddings'::regclass "
+    "AND attname = 'embedding_vector' AND NOT attisdropped",
+    (),
+    {},
+)
+# HNSW's candidate list (`hnsw.ef_search`, set on the read connections) bounds what one query
+# returns: 1,000, the most a hybrid search fuses.
+NEAREST_INDEXED = Statement(
+    "SELECT recommendation_id, 1 - (embedding_vector <=> $1::vector) AS similarity "
+    "FROM recommendation_embeddings WHERE model = $2 AND embedding_vector IS NOT NULL "
+    "ORDER BY embedding_vector <=> $1::vector LIMIT $3",
+    ("vector", "model", "limit"),
+    {},
+)
+VECTOR_OF = Statement(
+    "SELECT embedding FROM recommendation_embeddings WHERE recommendation_id = $1 AND model = $2",
+    ("id", "model"),
+    {},
+)
+
+
 def unavailable(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be used now (rather than that a query is wrong)."""
     # InternalClientError: the connection's protocol was left in another operation's state
@@ -98,6 +122,37 @@ class Reads:
         copy = VectorCopy(model, dimensions)
         await self._read_vectors(copy)
         return copy
+
+    async def indexed_dimensions(self) -> int | None:
+        """The size of the vectors pgvector indexes in this database, None without pgvector."""
+        rows = await self.fetch(PGVECTOR_DIMENSIONS, {})
+        return int(rows[0][0]) if rows else None
+
+    async def nearest(
+        self, model: str, dimensions: int, vector: Vectors, *, limit: int, minimum: float
+    ) -> Neighbours:
+        """The `limit` texts most similar to `vector` (at least `minimum`), most similar first:
+        by pgvector's HNSW index where the database has one for this size, else exactly, by
+        this process's copy."""
+        if await self.indexed_dimensions() == dimensions:
+            rows = await self.fetch(
+                NEAREST_INDEXED,
+                {"model": model, "vector": vector_literal(vector), "limit": limit},
+            )
+            kept = [(row[0], float(row[1])) for row in rows if row[1] >= minimum]
+            return Neighbours([i for i, _ in kept], [s for _, s in kept])
+        copy = await self.vectors(model, dimensions)
+        return copy.nearest(vector, limit=limit, minimum=minimum)
+
+    async def vector_of(
+        self, model: str, dimensions: int, recommendation_id: int
+    ) -> Vectors | None:
+        """The vector of one recommendation's text, None when it has none yet."""
+        rows = await self.fetch(VECTOR_OF, {"model": model, "id": recommendation_id})
+        if not rows:
+            return None
+        vector = np.frombuffer(rows[0][0], dtype="<f4")
+        return vector if vector.shape[0] == dimensions else None
 
     async def _read_vectors(self, copy: VectorCopy) -> None:
         """Add to `copy` the vectors written since it was last read."""
@@ -185,6 +240,9 @@ def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
             # `hrd_relevance = $2` is 'direct' and so misses the partial indexes (0.1 ms
             # against 2-8 ms for a State's defenders page).
             "plan_cache_mode": "force_custom_plan",
+            # pgvector's, where the database has it (a placeholder elsewhere): an HNSW search
+            # returns up to this many of the nearest vectors.
+            "hnsw.ef_search": "1000",
         },
     }
 
@@ -208,6 +266,8 @@ class ReadPool(Reads):
         self._generation = 0
         self._vectors: dict[str, VectorCopy] = {}
         self._reading_vectors: asyncio.Lock | None = None
+        # Read once: only a migration adds the index, and `suivi serve` migrates first.
+        self._indexed: tuple[int | None] | None = None
 
     async def _open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -302,6 +362,11 @@ class ReadPool(Reads):
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         async with self._connection() as connection:
             return await fetch_on(connection, statement, values)
+
+    async def indexed_dimensions(self) -> int | None:
+        if self._indexed is None:
+            self._indexed = (await super().indexed_dimensions(),)
+        return self._indexed[0]
 
     async def vectors(self, model: str, dimensions: int) -> VectorCopy:
         """This process's copy of `model`'s vectors, with whatever was written since."""

@@ -26,6 +26,11 @@ class Neighbours:
 NO_NEIGHBOURS = Neighbours([], [])
 
 
+def vector_literal(vector: Vectors) -> str:
+    """A vector as pgvector reads it from text: `[0.1,0.2,...]`."""
+    return "[" + ",".join(format(float(x), ".8g") for x in vector) + "]"
+
+
 class VectorCopy:
     """One model's vectors: ids, a matrix grown in place, and the last `seq` read."""
 
@@ -66,11 +71,6 @@ class VectorCopy:
         matrix = np.zeros((capacity, self.dimensions), dtype=np.float32)
         matrix[: self._count] = self._matrix[: self._count]
         self._ids, self._matrix = ids, matrix
-
-    def vector_of(self, recommendation_id: int) -> Vectors | None:
-        """The vector held for a recommendation, or None when it has none yet."""
-        row = self._rows.get(recommendation_id)
-        return None if row is None else self._matrix[row]
 
     def nearest(self, vector: Vectors, *, limit: int, minimum: float = -1.0) -> Neighbours:
         """The `limit` most similar texts to `vector` whose similarity is at least `minimum`."""

@@ -4,7 +4,7 @@ Imports commit as before: a statement trigger queues the ids of new recommendati
 those whose text changed, in the same transaction (transition tables: one INSERT per statement,
 not per row, so a COPY of a whole file pays once). `suivi embed` and the worker `suivi serve`
 starts drain the queue in batches, after the import, in the background. Every existing
-recommendation is queued here.
+recommendation is queued here. Where pgvector can be installed, the vectors get an HNSW index.
 
 Revision ID: 0015
 Revises: 0014
@@ -20,6 +20,10 @@ revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The vectors' size in the database's index: the encoder's (suivi/encoder.py). Vectors of a
+# model of another size keep only their bytes, searched by the processes' exact copies.
+DIMENSIONS = 512
 
 QUEUE_NEW_FUNCTION = """
 CREATE FUNCTION suivi_queue_new_texts() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -101,9 +105,42 @@ def upgrade() -> None:
     op.execute(QUEUE_CHANGED_FUNCTION)
     op.execute(QUEUE_CHANGED_TRIGGER)
     op.execute("INSERT INTO embedding_queue (recommendation_id) SELECT id FROM recommendations")
+    _add_pgvector_index()
+
+
+def _add_pgvector_index() -> None:
+    """Where the server has pgvector (the embedded one does) and this role may install it: a
+    `vector` copy of each vector and an HNSW index, which answer nearest-neighbour queries in
+    the database (suivi/reads.py). Elsewhere the processes search their own exact copy."""
+    bind = op.get_bind()
+    available = bind.execute(
+        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+    ).scalar()
+    if not available:
+        return
+    try:
+        with bind.begin_nested():
+            bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS vector"))
+    except sa.exc.DBAPIError:
+        # Not this role's to install (a superuser's, or pgvector 0.7's trusted form): the
+        # exact copy serves.
+        return
+    bind.execute(
+        sa.text(
+            "ALTER TABLE recommendation_embeddings "
+            f"ADD COLUMN embedding_vector vector({DIMENSIONS})"
+        )
+    )
+    bind.execute(
+        sa.text(
+            "CREATE INDEX ix_recommendation_embeddings_hnsw ON recommendation_embeddings "
+            "USING hnsw (embedding_vector vector_cosine_ops)"
+        )
+    )
 
 
 def downgrade() -> None:
+    # The extension stays: other schemas of the database may use it.
     op.execute("DROP TRIGGER recommendations_queue_changed_texts ON recommendations")
     op.execute("DROP TRIGGER recommendations_queue_new_texts ON recommendations")
     op.execute("DROP FUNCTION suivi_queue_changed_texts()")

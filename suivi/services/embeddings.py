@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import BigInteger, LargeBinary, Text
 
 from suivi.encoder import Encoder
+from suivi.reads import PGVECTOR_DIMENSIONS
+from suivi.vectors import vector_literal
 
 # pg_advisory_lock's key: "suivi" and "embed" in ASCII, held by the one process draining.
 LOCK_KEY = 0x7375697669_656D
@@ -52,6 +54,13 @@ _WRITE = text(
     bindparam("models", type_=ARRAY(Text())),
     bindparam("hashes", type_=ARRAY(Text())),
     bindparam("embeddings", type_=ARRAY(LargeBinary())),
+)
+_WRITE_INDEXED = text(
+    "UPDATE recommendation_embeddings e SET embedding_vector = v.literal::vector "
+    "FROM unnest(:ids, :literals) AS v(id, literal) WHERE e.recommendation_id = v.id"
+).bindparams(
+    bindparam("ids", type_=ARRAY(BigInteger())),
+    bindparam("literals", type_=ARRAY(Text())),
 )
 # Only entries whose text is the one embedded: a text changed since stays queued.
 _DEQUEUE = text(
@@ -144,8 +153,22 @@ async def _write(
             "embeddings": [vector.astype("<f4").tobytes() for vector in vectors],
         },
     )
+    indexed = await _indexed_dimensions(connection)
+    if indexed is not None:
+        # pgvector's copy, for its index: these vectors if their size is the index's, else none.
+        literals = (
+            [vector_literal(vector) for vector in vectors]
+            if indexed == encoder.dimensions
+            else [None] * len(ids)
+        )
+        await connection.execute(_WRITE_INDEXED, {"ids": ids, "literals": literals})
     taken = await connection.execute(_DEQUEUE, {"ids": ids, "hashes": hashes})
     return int(taken.rowcount)
+
+
+async def _indexed_dimensions(connection: AsyncConnection) -> int | None:
+    row = (await connection.execute(text(PGVECTOR_DIMENSIONS.sql))).first()
+    return None if row is None else int(row[0])
 
 
 async def embed_queued(connection: AsyncConnection, encoder: Encoder, *, size: int) -> int:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from suivi.encoder import Encoder, Vectors, get_encoder
 from suivi.reads import Reads
 from suivi.services.recommendation_filters import RecommendationFilters, SearchMode
-from suivi.vectors import Neighbours, VectorCopy
+from suivi.vectors import Neighbours
 
 # How many of the nearest texts a query considers, and how similar they must be. On the
 # evaluation set (bench/meaning_quality.py) a relevant English text answers a French, Spanish
@@ -44,21 +44,13 @@ class _QueryVectors:
 _query_vectors = _QueryVectors()
 
 
-async def vectors(reads: Reads, encoder: Encoder | None = None) -> VectorCopy:
-    """The vectors of the current model, as `reads` sees them."""
-    encoder = encoder or get_encoder()
-    return await reads.vectors(encoder.name, encoder.dimensions)
-
-
 async def near(reads: Reads, query: str, *, encoder: Encoder | None = None) -> Neighbours:
     """The texts nearest in meaning to `query`, most similar first."""
     encoder = encoder or get_encoder()
-    copy = await vectors(reads, encoder)
-    if not len(copy):
-        # Nothing embedded yet: no need to compute the query's vector.
-        return Neighbours([], [])
     vector = await _query_vectors.of(encoder, query)
-    return copy.nearest(vector, limit=NEAR_LIMIT, minimum=NEAR_MINIMUM)
+    return await reads.nearest(
+        encoder.name, encoder.dimensions, vector, limit=NEAR_LIMIT, minimum=NEAR_MINIMUM
+    )
 
 
 async def with_meaning(reads: Reads, filters: RecommendationFilters) -> RecommendationFilters:
@@ -78,11 +70,12 @@ async def similar_to(
 ) -> Neighbours | None:
     """The recommendations nearest to one, itself left out; None when it has no vector yet."""
     encoder = encoder or get_encoder()
-    copy = await vectors(reads, encoder)
-    vector = copy.vector_of(recommendation_id)
+    vector = await reads.vector_of(encoder.name, encoder.dimensions, recommendation_id)
     if vector is None:
         return None
-    found = copy.nearest(vector, limit=limit + 1)
+    found = await reads.nearest(
+        encoder.name, encoder.dimensions, vector, limit=limit + 1, minimum=-1.0
+    )
     pairs = [
         (i, s) for i, s in zip(found.ids, found.similarities, strict=True) if i != recommendation_id
     ][:limit]
