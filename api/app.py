@@ -24,6 +24,7 @@ from api.routes import (
     admin,
     audit,
     changes,
+    clusters,
     health,
     imports,
     institutions,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         recommendations.router,
         similar_routes.router,
+        clusters.router,
         reference.router,
         imports.router,
         changes.router,

@@ -4,6 +4,7 @@ from models.action import ActionRecommendation, StateAction
 from models.audit import AuditEvent
 from models.base import Base
 from models.change_event import ChangeEvent, FeedTransaction
+from models.cluster import ClusterMember, RecommendationCluster
 from models.document import Document
 from models.embedding import EmbeddingQueueEntry, RecommendationEmbedding
 from models.facet_count import RecommendationFacetCount
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "Body",
     "ChangeEvent",
+    "ClusterMember",
     "Document",
     "EmbeddingQueueEntry",
     "FeedTransaction",
@@ -43,6 +45,7 @@ __all__ = [
     "PositionRecord",
     "ProgressUpdate",
     "Recommendation",
+    "RecommendationCluster",
     "RecommendationCount",
     "RecommendationEmbedding",
     "RecommendationFacetCount",

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from suivi.db import create_engine, migration_url, resolve_database_url, upgrade_database
 from suivi.encoder import get_encoder
-from suivi.services import embeddings
+from suivi.services import clusters, embeddings
 from suivi.services.embeddings import Progress
 from suivi.settings import get_settings
 
@@ -33,7 +33,8 @@ def embed(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress lines.")] = False,
 ) -> None:
-    """Compute the vectors of texts imported or changed since the last run, in batches.
+    """Compute the vectors of texts imported or changed since the last run, in batches, then
+    place them in clusters of recommendations saying the same thing.
 
     Resumable: interrupted, it goes on where it stopped. `suivi serve` does the same in the
     background; when it is at it, this waits for it to finish.
@@ -43,7 +44,7 @@ def embed(
     upgrade_database(migration_url(settings, url))
     encoder = get_encoder()
 
-    async def main() -> Progress:
+    async def main() -> tuple[Progress, int]:
         engine = create_engine(url, settings)
         try:
             if again:
@@ -52,17 +53,20 @@ def embed(
                 if not held:
                     console.print("Another Suivi process is embedding: waiting for it.")
             async with embeddings.embedder_lock(engine, wait=True):
-                return await embeddings.drain(
+                progress = await embeddings.drain(
                     engine,
                     encoder,
                     batch_size=batch_size,
                     on_progress=None if quiet else _report,
                 )
+                # Clusters follow the vectors: new texts join their repeats, or start one.
+                placed = await clusters.update_clusters(engine, model=encoder.name)
+                return progress, placed
         finally:
             await engine.dispose()
 
-    progress = asyncio.run(main())
+    progress, placed = asyncio.run(main())
     typer.echo(
         f"{progress.embedded} texts embedded with {encoder.name} in {progress.seconds:.1f} s; "
-        f"{progress.remaining} waiting."
+        f"{progress.remaining} waiting; {placed} placed in clusters."
     )

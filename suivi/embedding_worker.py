@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from suivi.encoder import get_encoder
-from suivi.services import embeddings
+from suivi.services import clusters, embeddings
 from suivi.services.embeddings import Progress
 
 logger = structlog.get_logger(__name__)
@@ -35,7 +35,13 @@ async def _once(engine: AsyncEngine) -> None:
     async with embeddings.embedder_lock(engine, wait=False) as held:
         if held:
             progress = await embeddings.drain(engine, get_encoder(), on_progress=_log_progress)
-            logger.info("embedded", embedded=progress.embedded, remaining=progress.remaining)
+            placed = await clusters.update_clusters(engine, model=get_encoder().name)
+            logger.info(
+                "embedded",
+                embedded=progress.embedded,
+                remaining=progress.remaining,
+                clustered=placed,
+            )
 
 
 async def run(engine: AsyncEngine, *, poll_seconds: float) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import Body, Document, PositionRecord, Recommendation
+from models import Body, ClusterMember, Document, PositionRecord, Recommendation
 from models.enums import (
     HrdRelevance,
     ImplementationStatus,
@@ -79,6 +79,7 @@ class RecommendationSummary:
     status: ImplementationStatus
     updated_at: datetime
     source_format: SourceFormat
+    cluster_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ _SUMMARY_COLUMNS = (
     Recommendation.status,
     Recommendation.updated_at,
     Recommendation.source_format,
+    ClusterMember.cluster_id,
 )
 SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 
@@ -131,6 +133,7 @@ SUMMARY_QUERY: Select[Any] = (
     select(*_SUMMARY_COLUMNS)
     .join(Body, Body.id == Recommendation.body_id)
     .outerjoin(Document, Document.id == Recommendation.document_id)
+    .outerjoin(ClusterMember, ClusterMember.recommendation_id == Recommendation.id)
 )
 
 

@@ -31,6 +31,8 @@ from models.enums import (
     ReviewState,
 )
 from suivi.errors import NotFound
+from suivi.services import clusters
+from suivi.services.clusters import ClusterSummary
 from suivi.services.reference import state_name
 
 DUE_SOON_DAYS = 90
@@ -69,6 +71,10 @@ class Scorecard:
     overdue: int
     due_soon: int
     trend: list[YearStatus]
+    # Clusters spanning more than one cycle or mechanism (suivi/services/clusters.py), and the
+    # oldest of them with no member implemented.
+    recommended_again: int
+    oldest_unimplemented_clusters: list[ClusterSummary]
 
 
 # What the public may know of updates: restricted ones are for staff only.
@@ -155,6 +161,8 @@ async def get(session: AsyncSession, *, code: str, today: date | None = None) ->
         overdue=overdue + late_actions,
         due_soon=due_soon + near_actions,
         trend=await _trend(session, code=code, this_year=today.year),
+        recommended_again=await clusters.recommended_again(session, state=code),
+        oldest_unimplemented_clusters=await clusters.oldest_unimplemented(session, state=code),
     )
 
 

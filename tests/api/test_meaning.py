@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from suivi.encoder import get_encoder
-from suivi.services import embeddings
+from suivi.services import clusters, embeddings
 from tests import factories
 
 ENGLISH = {
@@ -42,6 +42,7 @@ async def corpus(session: AsyncSession) -> dict[str, int]:
     connection = await session.connection()
     # Everything but the last text: it stands for one still queued.
     await embeddings.embed_queued(connection, get_encoder(), size=len(ids) - 1)
+    await clusters.place_pending(connection, model=get_encoder().name)
     return ids
 
 
@@ -84,9 +85,7 @@ async def test_lexical_keeps_to_words(client: httpx.AsyncClient, corpus: dict[st
     }
 
 
-async def test_semantic_keeps_to_meaning(
-    client: httpx.AsyncClient, corpus: dict[str, int]
-) -> None:
+async def test_semantic_keeps_to_meaning(client: httpx.AsyncClient, corpus: dict[str, int]) -> None:
     found = await _search(client, corpus, "peine de mort", search="semantic")
 
     assert found[0] == "death-penalty"
@@ -108,7 +107,10 @@ async def test_the_hybrid_list_pages_without_repeats_or_gaps(
         seen += _labels(corpus, response.json()["items"])
         cursor = response.json()["next_cursor"]
         url, params = (
-            ("/v1/recommendations", {"q": "protéger les défenseurs", "limit": "2", "cursor": cursor})
+            (
+                "/v1/recommendations",
+                {"q": "protéger les défenseurs", "limit": "2", "cursor": cursor},
+            )
             if cursor
             else (None, None)
         )
@@ -163,3 +165,20 @@ async def test_similar_of_a_text_without_vector_is_a_conflict(
     assert waiting.headers["content-type"] == "application/problem+json"
     assert "suivi embed" in waiting.json()["detail"]
     assert missing.status_code == 404
+
+
+async def test_list_items_carry_their_cluster(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    response = await client.get("/v1/recommendations", params={"limit": "100"})
+
+    assert response.status_code == 200, response.text
+    cluster_of = {item["id"]: item["cluster_id"] for item in response.json()["items"]}
+    # The cycle 2 text joins the cycle 1 text it repeats; other topics stay apart.
+    assert cluster_of[corpus["repeat"]] == cluster_of[corpus["defenders"]] is not None
+    assert cluster_of[corpus["water"]] not in (None, cluster_of[corpus["defenders"]])
+    # Still waiting for its vector: in no cluster yet.
+    assert cluster_of[corpus["late"]] is None
+    cluster = await client.get(f"/v1/clusters/{cluster_of[corpus['repeat']]}")
+    assert cluster.status_code == 200, cluster.text
+    assert {m["id"] for m in cluster.json()["members"]} >= {corpus["repeat"], corpus["defenders"]}
