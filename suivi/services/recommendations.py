@@ -246,9 +246,10 @@ def _semantic_statement(
         .render_derived("near", with_types=False)
     )
     rank: ColumnElement[float] = cast(near.c.similarity, Double[float]())
-    query = (
-        SUMMARY_QUERY.add_columns(rank.label("rank"))
-        .join(near, near.c.id == Recommendation.id)
+    chosen = (
+        select(Recommendation.id, rank.label("rank"))
+        .select_from(near)
+        .join(Recommendation, Recommendation.id == near.c.id)
         .where(*others)
     )
     if after is not None:
@@ -256,8 +257,15 @@ def _semantic_statement(
             cast(after[0], Double[float]()),
             cast(after[1], BigInteger()),
         )
-        query = query.where(tuple_(rank, Recommendation.id) < tuple_(*keyset))
-    return Statement.compile(query.order_by(rank.desc(), Recommendation.id.desc()).limit(_LIMIT))
+        chosen = chosen.where(tuple_(rank, Recommendation.id) < tuple_(*keyset))
+    # The page's ids first, then their columns: only the page's rows are read whole.
+    page = chosen.order_by(rank.desc(), Recommendation.id.desc()).limit(_LIMIT).subquery("page")
+    query = (
+        SUMMARY_QUERY.add_columns(page.c.rank)
+        .join(page, page.c.id == Recommendation.id)
+        .order_by(page.c.rank.desc(), Recommendation.id.desc())
+    )
+    return Statement.compile(query)
 
 
 async def list_page(

@@ -323,7 +323,8 @@ def hybrid_page(
         first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
     )
     seq = func.row_number().over(order_by=(candidates.c.prerank.desc(), candidates.c.id.desc()))
-    numbered = select(candidates, seq.label("seq")).subquery("numbered")
+    # A CTE: the head's lexical ranking and the rest both read it, computed once.
+    numbered = select(candidates, seq.label("seq")).cte("numbered")
     in_head = numbered.c.seq <= _integer(RANKED)
     head_allowed: ColumnElement[bool] = literal_column("true", Boolean())
     if keyset is not None:
