@@ -1,8 +1,9 @@
 """HTTP caching of reads: an ETag on every successful GET, 304 for a client that has it.
 
 Dashboards poll the same pages again and again; with `If-None-Match` an unchanged page costs
-them a few bytes. A route that sets its own ETag keeps it, and the body is not hashed;
-otherwise the ETag is a hash of the body, so it changes exactly when the data does. Streamed
+them a few bytes. A route that sets its own ETag keeps it, and the body is not hashed (such
+a route must not answer in several languages); otherwise the ETag is a hash of the body and of
+its Content-Language, so it changes exactly when the data or the language does. Streamed
 responses (exports) pass through untouched: they are never held in memory.
 
 Headers are read and written as the raw lists ASGI carries: every read pays for this
@@ -34,11 +35,23 @@ _NO_STORE = NO_STORE.encode()
 _VARY_ON = b"Authorization"
 
 
-def etag_of(body: bytes) -> str:
-    """A strong validator for `body`."""
+def etag_of(body: bytes, language: bytes = b"") -> str:
+    """A strong validator for `body`, sent with Content-Language `language` (if any)."""
     # SHA-256 rather than BLAKE2b: where the CPU has SHA instructions, OpenSSL's SHA-256
     # hashes a 30 KB page in about half BLAKE2b's time (without them, BLAKE2b is the faster).
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    digest = hashlib.sha256(body)
+    if language:
+        # One body in two languages' answers is two representations (RFC 9110 section 8.8.1):
+        # a cache holding the English one must not be told by a 304 that it has the French.
+        digest.update(b"\0" + language)
+    return '"' + digest.hexdigest()[:32] + '"'
+
+
+def _content_language(headers: list[tuple[bytes, bytes]]) -> bytes:
+    for name, value in headers:
+        if name == b"content-language":
+            return value
+    return b""
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
@@ -121,7 +134,8 @@ class CachingMiddleware:
                 await send(message)
                 return
             if etag is None:
-                etag = etag_of(message.get("body", b"")).encode()
+                body = message.get("body", b"")
+                etag = etag_of(body, _content_language(headers)).encode()
                 headers.append((b"etag", etag))
             if if_none_match is not None and _matches(if_none_match, etag):
                 kept = [item for item in headers if item[0] in _KEPT_ON_304]

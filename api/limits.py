@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.languages import scope_language
 from api.openapi import REQUIRED, security_requirement
 from api.problems import INVALID_JSON, INVALID_JSON_TITLE, TYPE_PREFIX, problem_response
 from suivi.errors import Unauthenticated
@@ -147,6 +148,7 @@ class KeyRequiredMiddleware:
                             title=Unauthenticated.title,
                             detail=detail,
                             instance=scope["path"],
+                            language=scope_language(scope),
                         )
                     )
             return await receive()
@@ -224,6 +226,7 @@ class JsonDepthMiddleware:
                         detail=f"The body nests arrays and objects deeper than {MAX_JSON_DEPTH} "
                         "levels.",
                         instance=scope["path"],
+                        language=scope_language(scope),
                         max_depth=MAX_JSON_DEPTH,
                     )
                 )
@@ -313,5 +316,6 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
         413,
         detail=f"The request body is larger than {limit:,} bytes.",
         instance=scope["path"],
+        language=scope_language(scope),
     )
     await response(scope, receive, send)

@@ -11,9 +11,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from api import problem_texts
+from api.languages import language_headers, request_language
 from api.retry import ask_for_retry
 from api.schemas.problems import PROBLEM_MEDIA_TYPE
 from suivi.errors import DatabaseUnavailable, InvalidField, SuiviError
+from suivi.labels import DEFAULT_LANGUAGE
 
 logger = structlog.get_logger(__name__)
 
@@ -30,20 +33,30 @@ def problem_response(
     detail: str | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    language: str = DEFAULT_LANGUAGE,
     **extensions: Any,
 ) -> JSONResponse:
-    """A problem+json response; `about:blank` types take the HTTP status phrase as title."""
+    """A problem+json response; `about:blank` types take the HTTP status phrase as title.
+
+    Title and detail are written in English and sent in `language` where they have a
+    translation (api/problem_texts.py); the type and the extensions never change with it.
+    """
     body: dict[str, Any] = {
         "type": type_,
-        "title": title or HTTPStatus(status).phrase,
+        "title": problem_texts.title(title or HTTPStatus(status).phrase, language),
         "status": status,
     }
     if detail is not None:
-        body["detail"] = detail
+        body["detail"] = problem_texts.detail(detail, language)
     if instance is not None:
         body["instance"] = instance
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={**(headers or {}), **language_headers(language)},
+    )
 
 
 async def _suivi_error(request: Request, exc: Exception) -> JSONResponse:
@@ -54,6 +67,7 @@ async def _suivi_error(request: Request, exc: Exception) -> JSONResponse:
         title=exc.title,
         detail=exc.detail,
         instance=request.url.path,
+        language=request_language(request),
         headers=exc.headers,
     )
 
@@ -114,6 +128,7 @@ async def _invalid_json(
         title=INVALID_JSON_TITLE,
         detail=f"The body is not valid JSON at line {line}, column {column}: {reason}.",
         instance=request.url.path,
+        language=request_language(request),
         line=line,
         column=column,
     )
@@ -134,6 +149,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         title="Invalid parameters",
         detail=f"Invalid value for: {names}",
         instance=request.url.path,
+        language=request_language(request),
         errors=errors,
     )
 
@@ -153,6 +169,7 @@ async def _undecodable_body(request: Request) -> JSONResponse | None:
                 "(counting from 0) cannot be decoded."
             ),
             instance=request.url.path,
+            language=request_language(request),
             byte_offset=error.start,
         )
     return None
@@ -174,6 +191,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         exc.status_code,
         detail=detail,
         instance=request.url.path,
+        language=request_language(request),
         headers=dict(exc.headers) if exc.headers else None,
     )
 
@@ -207,6 +225,7 @@ def _unavailable(
         title=DatabaseUnavailable.title,
         detail=detail,
         instance=request.url.path,
+        language=request_language(request),
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -240,6 +259,7 @@ async def _lost_connection(request: Request, exc: Exception) -> JSONResponse:
             title="Query took too long",
             detail="The database gave up on this request; narrow it or retry later.",
             instance=request.url.path,
+            language=request_language(request),
             headers={"Retry-After": "5"},
         )
     if not exc.connection_invalidated:
@@ -261,7 +281,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     route = request.scope.get("route")
     template = getattr(route, "path", "unmatched")
     logger.exception("unhandled_error", route=template, method=request.method)
-    response = problem_response(500, instance=request.url.path)
+    response = problem_response(500, instance=request.url.path, language=request_language(request))
     # Sent from outside the access log's middleware: the id the log line carries, added here.
     current = structlog.contextvars.get_contextvars().get("request_id")
     if isinstance(current, str):

@@ -16,6 +16,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.languages import scope_language
 from api.problems import TYPE_PREFIX, problem_response
 from suivi.errors import TooManyRequests
 from suivi.services.keys import KEY_PREFIX, PREFIX_LENGTH
@@ -125,6 +126,7 @@ class RateLimitMiddleware:
                 f"retry in {retry_after} s."
             ),
             instance=scope["path"],
+            language=scope_language(scope),
             headers={"Retry-After": str(retry_after)},
         )
         await response(scope, receive, send)

@@ -45,7 +45,8 @@ async def main(url: str) -> None:
     try:
         indexed = await pool.indexed_dimensions() == encoder.dimensions
         copy = await pool.vectors(encoder.name, encoder.dimensions)
-        print(f"{len(copy):,} vectors; nearest texts by {'pgvector HNSW' if indexed else 'exact numpy copy'}")
+        how = "pgvector HNSW" if indexed else "exact numpy copy"
+        print(f"{len(copy):,} vectors; nearest texts by {how}")
 
         encoding = []
         for query in QUERIES:

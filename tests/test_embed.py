@@ -47,10 +47,13 @@ async def test_embed_computes_every_queued_text_once_and_resumes(sample_url: str
         recommendations
     )
     # Every vector is 512 float32 values of length 1.
-    assert await _one(
-        sample_url,
-        "SELECT count(*) FROM recommendation_embeddings WHERE length(embedding) <> 2048",
-    ) == 0
+    assert (
+        await _one(
+            sample_url,
+            "SELECT count(*) FROM recommendation_embeddings WHERE length(embedding) <> 2048",
+        )
+        == 0
+    )
 
 
 async def test_a_changed_text_is_queued_again_and_only_it(sample_url: str) -> None:
@@ -81,7 +84,9 @@ async def test_a_changed_text_is_queued_again_and_only_it(sample_url: str) -> No
     after = await _one(
         sample_url, "SELECT seq FROM recommendation_embeddings ORDER BY recommendation_id LIMIT 1"
     )
-    assert isinstance(before, int) and isinstance(after, int) and after > before
+    assert isinstance(before, int)
+    assert isinstance(after, int)
+    assert after > before
 
 
 async def test_the_server_embeds_in_the_background_and_finds_across_languages(

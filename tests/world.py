@@ -8,9 +8,16 @@ B in several review states and confidentiality levels, a grade and an indicator.
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import ActionRecommendation, FollowUpGrade, Indicator, IndicatorRecommendation
+from models import (
+    ActionRecommendation,
+    ClusterMember,
+    FollowUpGrade,
+    Indicator,
+    IndicatorRecommendation,
+)
 from models.enums import (
     AssessorKind,
     Confidentiality,
@@ -24,7 +31,8 @@ from models.enums import (
     Role,
     SourceType,
 )
-from suivi.services import status
+from suivi.encoder import get_encoder
+from suivi.services import clusters, embeddings, status
 from tests import factories
 
 ROLES = ("public", "submitter_a", "submitter_b", "focal_point", "staff", "admin")
@@ -138,8 +146,18 @@ async def build_world(
     await session.flush()
     await status.recompute(session, recommendation_ids=[rec.id])
     await session.refresh(rec, ["office_version"])
+    # Vectors and clusters, as `suivi embed` leaves them: /similar and /v1/clusters answer.
+    connection = await session.connection()
+    await embeddings.embed_queued(connection, get_encoder(), size=100)
+    await clusters.place_pending(connection, model=get_encoder().name)
+    cluster_id = (
+        await session.execute(
+            select(ClusterMember.cluster_id).where(ClusterMember.recommendation_id == rec.id)
+        )
+    ).scalar_one()
 
     world.ids.update(
+        cluster=cluster_id,
         recommendation=rec.id,
         action_a=action_a.id,
         action_b=action_b.id,

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
+from api.languages import negotiate
+
 LANGUAGES = ("en", "fr", "ar")
 DEFAULT_LANGUAGE = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
@@ -38,20 +40,7 @@ def choose_language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked
-    best, best_quality = DEFAULT_LANGUAGE, 0.0
-    for part in request.headers.get("accept-language", "").split(",")[:20]:
-        tag, _, parameters = part.strip().partition(";")
-        language = tag.strip().lower().split("-")[0]
-        quality = 1.0
-        name, _, value = parameters.strip().partition("=")
-        if name.strip() == "q":
-            try:
-                quality = float(value)
-            except ValueError:
-                quality = 0.0
-        if language in LANGUAGES and quality > best_quality:
-            best, best_quality = language, quality
-    return best
+    return negotiate(request.headers.get("accept-language"), LANGUAGES, DEFAULT_LANGUAGE)
 
 
 def direction(language: str) -> str:

@@ -79,4 +79,8 @@ def render(
     page = Page(request)
     html = _environment.get_template(template).render(page=page, **context)
     # The same URL answers in the language of Accept-Language: caches must keep them apart.
-    return HTMLResponse(html, status_code=status_code, headers={"Vary": "Accept-Language"})
+    return HTMLResponse(
+        html,
+        status_code=status_code,
+        headers={"Vary": "Accept-Language", "Content-Language": page.lang},
+    )

@@ -74,6 +74,25 @@ i18n.register(
             "fr": "Échéance de suivi ou date cible dépassée",
             "ar": "تجاوزت موعد المتابعة أو الموعد المستهدف",
         },
+        "states.again": {
+            "en": "Recommended again, across cycles or mechanisms",
+            "fr": "Recommandées à nouveau, d'un cycle ou d'un mécanisme à l'autre",
+            "ar": "أُعيدت التوصية بها عبر الدورات أو الآليات",
+        },
+        "states.again.heading": {
+            "en": "Asked longest, not yet implemented",
+            "fr": "Demandées depuis le plus longtemps, pas encore mises en œuvre",
+            "ar": "الأقدم طلباً ولم تُنفَّذ بعد",
+        },
+        "states.again.intro": {
+            "en": "Recommendations said again in other words; none of each group is implemented.",
+            "fr": "Recommandations répétées en d'autres termes ; aucune de chaque groupe "
+            "n'est mise en œuvre.",
+            "ar": "توصيات تكررت بعبارات أخرى، ولم تُنفَّذ أي منها في كل مجموعة.",
+        },
+        "states.again.since": {"en": "First made", "fr": "Première fois", "ar": "أول مرة"},
+        "states.again.times": {"en": "Times", "fr": "Fois", "ar": "عدد المرات"},
+        "states.again.text": {"en": "Recommendation", "fr": "Recommandation", "ar": "التوصية"},
         "states.due_soon": {
             "en": "Due within {days} days",
             "fr": "À échéance dans les {days} jours",

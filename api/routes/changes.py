@@ -8,12 +8,15 @@ from fastapi.sse import format_sse_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.deps import SessionDep
+from api.languages import LanguageDep, request_language
 from api.pagination import decode_cursor, encode_cursor
 from api.params import PageLimit
 from api.schemas.changes import ChangePage, ChangeRead
 from api.schemas.problems import problem_responses
+from api.schemas.recommendations import item_labeller
 from api.streams import EventStream, Poll, StreamLimits, hold_stream
 from suivi.db import database_unavailable
+from suivi.labels import Labeller
 from suivi.services import changes as service
 from suivi.services.changes import Change
 
@@ -37,14 +40,18 @@ def _read_since(since: str | None, *, name: str = "since") -> tuple[int, int]:
     return sequence, event_id
 
 
-def _read(change: Change) -> ChangeRead:
+def _read(change: Change, labeller: Labeller) -> ChangeRead:
+    data = change.data
+    if data is not None and change.object_type == "recommendation":
+        # As the list shows it, labels included: a replayed copy is the list's exact copy.
+        data = item_labeller(labeller)(dict(data))
     return ChangeRead(
         cursor=encode_cursor(list(change.cursor)),
         kind=change.kind,
         object_type=change.object_type,
         object_id=change.object_id,
         occurred_at=change.occurred_at,
-        data=change.data,
+        data=data,
     )
 
 
@@ -65,6 +72,7 @@ def _read(change: Change) -> ChangeRead:
 )
 async def list_changes(
     session: SessionDep,
+    language: LanguageDep,
     since: Annotated[str | None, Query(description=SINCE_DESCRIPTION)] = None,
     limit: PageLimit = 50,
 ) -> ChangePage:
@@ -72,13 +80,18 @@ async def list_changes(
     items = await service.page(session, after=after, limit=limit)
     # An empty page keeps the caller's place: the next poll asks again from there.
     last = items[-1].cursor if items else after
+    labeller = Labeller.of(language)
     return ChangePage(
-        items=[_read(change) for change in items], next_cursor=encode_cursor(list(last))
+        items=[_read(change, labeller) for change in items],
+        next_cursor=encode_cursor(list(last)),
     )
 
 
 def _poller(
-    limits: StreamLimits, sessionmaker: async_sessionmaker[AsyncSession], after: tuple[int, int]
+    limits: StreamLimits,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    after: tuple[int, int],
+    labeller: Labeller,
 ) -> Poll:
     """The stream's look at the feed: the events after the last one it sent."""
     paused = False
@@ -100,13 +113,13 @@ def _poller(
         paused = False
         if batch:
             after = batch[-1].cursor
-        return [_event(change) for change in batch]
+        return [_event(change, labeller) for change in batch]
 
     return poll
 
 
-def _event(change: Change) -> bytes:
-    item = _read(change)
+def _event(change: Change, labeller: Labeller) -> bytes:
+    item = _read(change, labeller)
     return format_sse_event(data_str=item.model_dump_json(), event=item.kind, id=item.cursor)
 
 
@@ -146,5 +159,6 @@ async def _stream_start(
 async def stream_changes(
     request: Request, after: Annotated[tuple[int, int], Depends(_stream_start)]
 ) -> EventStream:
-    poll = _poller(request.app.state.streams, request.app.state.sessionmaker, after)
+    labeller = Labeller.of(request_language(request))
+    poll = _poller(request.app.state.streams, request.app.state.sessionmaker, after, labeller)
     return EventStream(poll, poll_seconds=STREAM_POLL_SECONDS)

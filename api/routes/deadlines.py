@@ -7,11 +7,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep
+from api.languages import LanguageDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, PageCursor, PageLimit, StateCode
+from api.schemas.base import attributes_for
 from api.schemas.follow_up import DueItemPage, DueItemRead
 from api.schemas.problems import problem_responses
 from suivi.errors import InvalidCursor
+from suivi.labels import Labeller
 from suivi.services import deadlines as service
 from suivi.services.deadlines import DeadlineKind, Keyset
 
@@ -46,7 +49,7 @@ def _read_cursor(cursor: str) -> Keyset:
     responses=problem_responses(422),
 )
 async def list_deadlines(
-    session: SessionDep, params: Annotated[DeadlineQuery, Query()]
+    session: SessionDep, params: Annotated[DeadlineQuery, Query()], language: LanguageDep
 ) -> DueItemPage:
     """Treaty-body follow-up replies not yet graded, the next UPR review and mid-term report
     of each State (estimated from the cycle calendar), open actions' target dates and
@@ -64,6 +67,13 @@ async def list_deadlines(
     if next_keyset is not None:
         due, *rest = next_keyset
         next_cursor = encode_cursor([due.isoformat(), *rest])
+    labeller = Labeller.of(language)
     return DueItemPage(
-        items=[DueItemRead.model_validate(item) for item in items], next_cursor=next_cursor
+        items=[
+            DueItemRead.model_validate(
+                {**attributes_for(DueItemRead, item), "state_label": labeller.state(item.state)}
+            )
+            for item in items
+        ],
+        next_cursor=next_cursor,
     )

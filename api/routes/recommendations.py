@@ -8,10 +8,17 @@ from pydantic import Field
 
 from api.deps import ReadsDep, SessionDep
 from api.json import json_response
+from api.languages import (
+    ACCEPT_LANGUAGE_PARAMETER,
+    LanguageDep,
+    language_headers,
+    request_language,
+)
 from api.pagination import decode_cursor, encode_cursor, next_link
 from api.params import CURSOR_DESCRIPTION, MAX_ID, PageCursor, PageLimit
 from api.query import documented_parameters, parse_query
 from api.recommendation_filters import RecommendationFilterQuery, invalid_parameter
+from api.schemas.base import attributes_for
 from api.schemas.problems import problem_responses
 from api.schemas.recommendations import (
     DeadlineRead,
@@ -23,9 +30,12 @@ from api.schemas.recommendations import (
     RecommendationDetailRead,
     RecommendationPage,
     RecommendationRead,
+    StatusBySourceLabels,
     StatusBySourceRead,
+    item_labeller,
 )
 from suivi.errors import InvalidCursor
+from suivi.labels import Kind, Labeller
 from suivi.services import meaning
 from suivi.services import recommendations as service
 from suivi.services.recommendations import Sort
@@ -85,7 +95,12 @@ def write_cursor(keyset: service.Keyset, sort: Sort) -> str:
     response_model=RecommendationPage,
     responses=problem_responses(422),
     # Read by parse_query, documented as FastAPI would document the model.
-    openapi_extra=documented_parameters(RecommendationQuery),
+    openapi_extra={
+        "parameters": [
+            *documented_parameters(RecommendationQuery)["parameters"],
+            ACCEPT_LANGUAGE_PARAMETER,
+        ]
+    },
 )
 async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
     """Filters combine with AND; the values of one filter with OR. Keyset-paginated: follow
@@ -100,7 +115,12 @@ async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
         reads, limit=params.limit, filters=filters, sort=sort, after=after
     )
     next_cursor = write_cursor(next_keyset, sort) if next_keyset is not None else None
-    headers = {}
+    language = request_language(request)
+    # Labels by dictionary reads on the rows already fetched: no query, a few microseconds.
+    add_labels = item_labeller(Labeller.of(language))
+    for item in items:
+        add_labels(item)
+    headers = language_headers(language)
     if next_cursor is not None:
         headers["Link"] = next_link(request, next_cursor)
     # The summaries already have the shape of RecommendationRead (a test holds them to it):
@@ -119,29 +139,62 @@ async def get_recommendation(
     recommendation_id: Annotated[
         int, Path(ge=1, le=MAX_ID, description="The recommendation's id.")
     ],
+    language: LanguageDep,
 ) -> RecommendationDetailRead:
     """Every text held, the position history, linked State actions, published progress
     updates, follow-up grades, open deadlines and each source's view of the status."""
     detail = await service.get_detail(session, recommendation_id=recommendation_id)
     record = detail.follow_up
+    labeller = Labeller.of(language)
+    label = labeller.label
+    summary = attributes_for(RecommendationRead, detail.summary)
+    status_by_source = {source.value: status for source, status in record.status_by_source.items()}
     return RecommendationDetailRead(
-        **RecommendationRead.model_validate(detail.summary).model_dump(),
+        **RecommendationRead.model_validate(item_labeller(labeller)(summary)).model_dump(),
         annotation_type=detail.annotation_type,
         texts=detail.texts,
-        position_history=[PositionRead.model_validate(p) for p in detail.position_history],
+        position_history=[
+            PositionRead(
+                position=p.position,
+                position_label=label(Kind.POSITION, p.position),
+                stated_date=p.stated_date,
+                source=p.source,
+            )
+            for p in detail.position_history
+        ],
         follow_up_selected=detail.follow_up_selected,
         follow_up_deadline=detail.follow_up_deadline_date,
         office_status=detail.office_status,
+        office_status_label=label(Kind.STATUS, detail.office_status),
         provenance=ProvenanceRead(
             source_format=detail.summary.source_format,
             source_record_id=detail.source_record_id,
             import_run_id=detail.import_run_id,
         ),
-        actions=[LinkedActionRead.model_validate(a) for a in record.actions],
-        progress_updates=[PublishedUpdateRead.model_validate(u) for u in record.updates],
+        actions=[
+            LinkedActionRead.model_validate(
+                {
+                    **attributes_for(LinkedActionRead, a),
+                    "kind_label": label(Kind.ACTION_KIND, a.kind),
+                    "status_label": label(Kind.ACTION_STATUS, a.status),
+                }
+            )
+            for a in record.actions
+        ],
+        progress_updates=[
+            PublishedUpdateRead.model_validate(
+                {
+                    **attributes_for(PublishedUpdateRead, u),
+                    "source_type_label": label(Kind.SOURCE_TYPE, u.source_type),
+                    "assessed_status_label": label(Kind.STATUS, u.assessed_status),
+                }
+            )
+            for u in record.updates
+        ],
         grades=[GradeRead.model_validate(g) for g in record.grades],
         deadlines=[DeadlineRead.model_validate(d) for d in record.deadlines],
-        status_by_source=StatusBySourceRead.model_validate(
-            {source.value: status for source, status in record.status_by_source.items()}
+        status_by_source=StatusBySourceRead.model_validate(status_by_source),
+        status_by_source_labels=StatusBySourceLabels.model_validate(
+            {source: label(Kind.STATUS, status) for source, status in status_by_source.items()}
         ),
     )

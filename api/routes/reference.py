@@ -7,8 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
+from api.languages import LanguageDep
 from api.pagination import decode_cursor, encode_cursor
 from api.params import CURSOR_DESCRIPTION, STATE_PATTERN, Label, PageCursor, PageLimit, StateCode
+from api.schemas.base import attributes_for
 from api.schemas.problems import problem_responses
 from api.schemas.reference import (
     BodyList,
@@ -29,10 +31,14 @@ from api.schemas.reference import (
     ValueList,
 )
 from models.enums import MechanismCode
+from suivi.labels import Kind, Labeller
 from suivi.services import reference as service
 from suivi.services.reference import Facet
 
 router = APIRouter(prefix="/v1", tags=["reference"])
+
+# The kind of label of each facet's values; SDG targets have none and read as themselves.
+_FACET_KINDS = {Facet.THEMES: Kind.THEME, Facet.AFFECTED_PERSONS: Kind.AFFECTED_PERSON}
 
 
 class NoQuery(BaseModel):
@@ -76,10 +82,20 @@ class DocumentQuery(BaseModel):
     summary="States with recommendations, with counts",
     responses=problem_responses(422),
 )
-async def list_states(session: SessionDep, params: Annotated[MechanismQuery, Query()]) -> StateList:
+async def list_states(
+    session: SessionDep, params: Annotated[MechanismQuery, Query()], language: LanguageDep
+) -> StateList:
     """Every State under review that received at least one recommendation, in code order."""
     states = await service.list_states(session, mechanisms=params.mechanism)
-    return StateList(items=[StateRead.model_validate(state) for state in states])
+    labeller = Labeller.of(language)
+    return StateList(
+        items=[
+            StateRead.model_validate(
+                {**attributes_for(StateRead, state), "label": labeller.state(state.code)}
+            )
+            for state in states
+        ]
+    )
 
 
 @router.get(
@@ -94,32 +110,46 @@ async def get_state(
         str, Path(pattern=STATE_PATTERN, description="ISO 3166-1 alpha-3, e.g. `TUN`.")
     ],
     params: Annotated[NoQuery, Query()],
+    language: LanguageDep,
 ) -> StateDetailRead:
     """Counts in total and by mechanism, status, relevance to defenders, position and cycle.
 
     A country without recommendations counts zero; a code that is neither a country nor held
     by any recommendation is 404."""
     detail = await service.get_state(session, code=code)
+    labeller = Labeller.of(language)
+    label = labeller.label
     return StateDetailRead(
         code=detail.code,
         name=detail.name,
+        label=labeller.state(detail.code),
         recommendations=detail.recommendations,
         hrd_direct=detail.hrd_direct,
         hrd_related=detail.hrd_related,
         by_mechanism=[
-            MechanismCount(mechanism=key, recommendations=count)
+            MechanismCount(
+                mechanism=key,
+                mechanism_label=label(Kind.MECHANISM, key),
+                recommendations=count,
+            )
             for key, count in detail.by_mechanism.items()
         ],
         by_status=[
-            StatusCount(status=key, recommendations=count)
+            StatusCount(status=key, status_label=label(Kind.STATUS, key), recommendations=count)
             for key, count in detail.by_status.items()
         ],
         by_hrd_relevance=[
-            HrdRelevanceCount(hrd_relevance=key, recommendations=count)
+            HrdRelevanceCount(
+                hrd_relevance=key,
+                hrd_relevance_label=label(Kind.HRD_RELEVANCE, key),
+                recommendations=count,
+            )
             for key, count in detail.by_hrd_relevance.items()
         ],
         by_position=[
-            PositionCount(position=key, recommendations=count)
+            PositionCount(
+                position=key, position_label=label(Kind.POSITION, key), recommendations=count
+            )
             for key, count in detail.by_position.items()
         ],
         by_cycle=[
@@ -135,11 +165,19 @@ async def get_state(
     responses=problem_responses(422),
 )
 async def list_mechanisms(
-    session: SessionDep, params: Annotated[NoQuery, Query()]
+    session: SessionDep, params: Annotated[NoQuery, Query()], language: LanguageDep
 ) -> MechanismList:
     """The UPR, the treaty bodies and the special procedures, in code order."""
     mechanisms = await service.list_mechanisms(session)
-    return MechanismList(items=[MechanismRead.model_validate(m) for m in mechanisms])
+    label = Labeller.of(language).label
+    return MechanismList(
+        items=[
+            MechanismRead.model_validate(
+                {**attributes_for(MechanismRead, m), "label": label(Kind.MECHANISM, m.code)}
+            )
+            for m in mechanisms
+        ]
+    )
 
 
 @router.get(
@@ -148,10 +186,24 @@ async def list_mechanisms(
     summary="Bodies that issue recommendations, with counts",
     responses=problem_responses(422),
 )
-async def list_bodies(session: SessionDep, params: Annotated[MechanismQuery, Query()]) -> BodyList:
+async def list_bodies(
+    session: SessionDep, params: Annotated[MechanismQuery, Query()], language: LanguageDep
+) -> BodyList:
     """Every known body in code order, including those with no recommendation yet."""
     bodies = await service.list_bodies(session, mechanisms=params.mechanism)
-    return BodyList(items=[BodyRead.model_validate(body) for body in bodies])
+    label = Labeller.of(language).label
+    return BodyList(
+        items=[
+            BodyRead.model_validate(
+                {
+                    **attributes_for(BodyRead, body),
+                    "label": label(Kind.BODY, body.code),
+                    "mechanism_label": label(Kind.MECHANISM, body.mechanism),
+                }
+            )
+            for body in bodies
+        ]
+    )
 
 
 @router.get(
@@ -165,6 +217,7 @@ async def list_documents(
     response: Response,
     session: SessionDep,
     params: Annotated[DocumentQuery, Query()],
+    language: LanguageDep,
 ) -> DocumentPage:
     """In symbol order, keyset-paginated: follow `next_cursor` (or the `Link` header), which
     keeps the filters."""
@@ -181,16 +234,42 @@ async def list_documents(
     if next_cursor is not None:
         next_url = request.url.include_query_params(cursor=next_cursor)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
+    labeller = Labeller.of(language)
+    label = labeller.label
     return DocumentPage(
-        items=[DocumentRead.model_validate(item) for item in items], next_cursor=next_cursor
+        items=[
+            DocumentRead.model_validate(
+                {
+                    **attributes_for(DocumentRead, item),
+                    "body_label": label(Kind.BODY, item.body),
+                    "mechanism_label": label(Kind.MECHANISM, item.mechanism),
+                    "state_label": labeller.state(item.state),
+                }
+            )
+            for item in items
+        ],
+        next_cursor=next_cursor,
     )
 
 
-async def _values(session: AsyncSession, facet: Facet, params: FacetQuery) -> ValueList:
+async def _values(
+    session: AsyncSession, facet: Facet, params: FacetQuery, language: str
+) -> ValueList:
     values = await service.list_values(
         session, facet=facet, states=params.state, mechanisms=params.mechanism
     )
-    return ValueList(items=[ValueCountRead.model_validate(value) for value in values])
+    kind = _FACET_KINDS.get(facet)
+    label = Labeller.of(language).label
+    return ValueList(
+        items=[
+            ValueCountRead(
+                value=value.value,
+                label=value.value if kind is None else label(kind, value.value),
+                recommendations=value.recommendations,
+            )
+            for value in values
+        ]
+    )
 
 
 @router.get(
@@ -199,9 +278,11 @@ async def _values(session: AsyncSession, facet: Facet, params: FacetQuery) -> Va
     summary="Themes, with counts",
     responses=problem_responses(422),
 )
-async def list_themes(session: SessionDep, params: Annotated[FacetQuery, Query()]) -> ValueList:
+async def list_themes(
+    session: SessionDep, params: Annotated[FacetQuery, Query()], language: LanguageDep
+) -> ValueList:
     """Each theme recommendations carry, most common first; the values `theme` filters take."""
-    return await _values(session, Facet.THEMES, params)
+    return await _values(session, Facet.THEMES, params, language)
 
 
 @router.get(
@@ -211,10 +292,10 @@ async def list_themes(session: SessionDep, params: Annotated[FacetQuery, Query()
     responses=problem_responses(422),
 )
 async def list_affected_persons(
-    session: SessionDep, params: Annotated[FacetQuery, Query()]
+    session: SessionDep, params: Annotated[FacetQuery, Query()], language: LanguageDep
 ) -> ValueList:
     """Each group of affected persons, most common first; the values `affected` filters take."""
-    return await _values(session, Facet.AFFECTED_PERSONS, params)
+    return await _values(session, Facet.AFFECTED_PERSONS, params, language)
 
 
 @router.get(
@@ -223,6 +304,8 @@ async def list_affected_persons(
     summary="Sustainable Development Goals and targets, with counts",
     responses=problem_responses(422),
 )
-async def list_sdgs(session: SessionDep, params: Annotated[FacetQuery, Query()]) -> ValueList:
+async def list_sdgs(
+    session: SessionDep, params: Annotated[FacetQuery, Query()], language: LanguageDep
+) -> ValueList:
     """Each SDG goal or target, most common first; the values `sdg` filters take."""
-    return await _values(session, Facet.SDGS, params)
+    return await _values(session, Facet.SDGS, params, language)

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, 
 
 from api.params import MAX_ID, STATE_PATTERN
 from api.schemas.base import Schema
+from api.schemas.labels import OptionalStateLabel
 from models.enums import (
     ActionStatus,
     AssessorKind,
@@ -242,6 +243,7 @@ class DueItemRead(Schema):
     due_date: date
     overdue: bool = Field(description="The date has passed.")
     state: str | None = Field(description="The State concerned, ISO 3166-1 alpha-3.")
+    state_label: OptionalStateLabel
     recommendation_id: int | None
     action_id: int | None
     indicator_id: int | None

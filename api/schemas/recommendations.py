@@ -1,11 +1,20 @@
 """What the API says about recommendations."""
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 from pydantic import Field
 
 from api.schemas.base import Schema
+from api.schemas.labels import (
+    CodeLabel,
+    CodeLabels,
+    OptionalLabel,
+    StateLabel,
+    StateLabels,
+)
 from models.enums import (
     ActionKind,
     ActionStatus,
@@ -18,6 +27,7 @@ from models.enums import (
     SourceFormat,
     SourceType,
 )
+from suivi.labels import Kind, Labeller
 
 
 class HrdReason(Schema):
@@ -32,28 +42,41 @@ class RecommendationRead(Schema):
 
     id: int
     state: str = Field(description="State under review, ISO 3166-1 alpha-3.")
+    state_label: StateLabel
     mechanism: MechanismCode
+    mechanism_label: CodeLabel
     body: str = Field(description="Issuing body, e.g. `UPR`, `CCPR`, `SR-HRD`.")
+    body_label: CodeLabel
     document_symbol: str | None = Field(description="UN document symbol, e.g. `A/HRC/36/5`.")
     paragraph: str | None
     text: str = Field(description="Text in the original language.")
     language: str = Field(description="Language of `text` (ISO 639-1).")
     recommending_states: list[str]
+    recommending_state_labels: StateLabels
     position: Position | None = Field(description="The State's current position (UPR).")
+    position_label: OptionalLabel
     action_category: int | None = Field(description="UPR Info action category, 1 to 5.")
     session: int | None
     cycle: int | None
     date: date | None
     themes: list[str]
+    theme_labels: CodeLabels
     affected_persons: list[str]
+    affected_person_labels: CodeLabels
     sdgs: list[str]
     hrd_relevance: HrdRelevance
+    hrd_relevance_label: CodeLabel
     hrd_reasons: list[HrdReason]
     status: ImplementationStatus = Field(description="Derived implementation status.")
+    status_label: CodeLabel
     updated_at: datetime
     source_format: SourceFormat = Field(
         description="Where the record came from; `sample` marks the illustrative sample, "
         "not UN data."
+    )
+    cluster_id: int | None = Field(
+        description="The cluster of recommendations to the same State saying the same thing "
+        "(`GET /v1/clusters/{id}`); null until the text has its vector (`suivi embed`)."
     )
 
 
@@ -61,6 +84,7 @@ class PositionRead(Schema):
     """One position the State took, with when and where it said so."""
 
     position: Position
+    position_label: CodeLabel
     stated_date: date | None
     source: str | None
 
@@ -78,8 +102,10 @@ class LinkedActionRead(Schema):
 
     id: int
     kind: ActionKind
+    kind_label: CodeLabel
     title: str
     status: ActionStatus
+    status_label: CodeLabel
     institution: str | None = Field(description="The State institution responsible.")
     announced_date: date | None
     started_date: date | None
@@ -93,7 +119,9 @@ class PublishedUpdateRead(Schema):
 
     id: int
     source_type: SourceType
+    source_type_label: CodeLabel
     assessed_status: ImplementationStatus
+    assessed_status_label: CodeLabel
     narrative: str
     evidence_urls: list[str]
     as_of_date: date
@@ -131,6 +159,15 @@ class StatusBySourceRead(Schema):
     un: ImplementationStatus | None
 
 
+class StatusBySourceLabels(Schema):
+    """What each status of `status_by_source` reads as, in the asked language."""
+
+    government: OptionalLabel
+    nhri: OptionalLabel
+    civil_society: OptionalLabel
+    un: OptionalLabel
+
+
 class RecommendationDetailRead(RecommendationRead):
     """One recommendation in full."""
 
@@ -142,6 +179,7 @@ class RecommendationDetailRead(RecommendationRead):
     office_status: ImplementationStatus | None = Field(
         description="The office's own assessment, when it gave one."
     )
+    office_status_label: OptionalLabel
     provenance: ProvenanceRead
     actions: list[LinkedActionRead] = Field(description="Linked State actions, not archived.")
     progress_updates: list[PublishedUpdateRead] = Field(description="Published, newest first.")
@@ -150,6 +188,7 @@ class RecommendationDetailRead(RecommendationRead):
     status_by_source: StatusBySourceRead = Field(
         description="Each source's view beside the office's own (`office_status`)."
     )
+    status_by_source_labels: StatusBySourceLabels
 
 
 class RecommendationPage(Schema):
@@ -159,3 +198,56 @@ class RecommendationPage(Schema):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
+
+
+ItemLabeller = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@cache
+def item_labeller(labeller: Labeller) -> ItemLabeller:
+    """What adds, in place, the labels of a list item's codes (a RecommendationRead's other
+    fields as a dict): lists build items as dicts, and label them by plain dictionary reads."""
+    label = labeller.label
+    states = labeller.state_table
+    mechanisms = labeller.table(Kind.MECHANISM)
+    bodies = labeller.table(Kind.BODY)
+    positions = labeller.table(Kind.POSITION)
+    themes = labeller.table(Kind.THEME)
+    affected = labeller.table(Kind.AFFECTED_PERSON)
+    relevances = labeller.table(Kind.HRD_RELEVANCE)
+    statuses = labeller.table(Kind.STATUS)
+
+    def add(item: dict[str, Any]) -> dict[str, Any]:
+        # A miss (a value the catalogue spells otherwise, or does not know) goes to `label`;
+        # empty lists skip the comprehension, whose call costs more than the lookups.
+        state, mechanism, body = item["state"], item["mechanism"], item["body"]
+        position, relevance, status = item["position"], item["hrd_relevance"], item["status"]
+        recommending, themed, groups = (
+            item["recommending_states"],
+            item["themes"],
+            item["affected_persons"],
+        )
+        item["state_label"] = states.get(state, state)
+        item["mechanism_label"] = mechanisms.get(mechanism) or label(Kind.MECHANISM, mechanism)
+        item["body_label"] = bodies.get(body) or label(Kind.BODY, body)
+        item["recommending_state_labels"] = (
+            [states.get(code, code) for code in recommending] if recommending else []
+        )
+        item["position_label"] = (
+            None if position is None else positions.get(position) or label(Kind.POSITION, position)
+        )
+        item["theme_labels"] = (
+            [themes.get(theme) or label(Kind.THEME, theme) for theme in themed] if themed else []
+        )
+        item["affected_person_labels"] = (
+            [affected.get(group) or label(Kind.AFFECTED_PERSON, group) for group in groups]
+            if groups
+            else []
+        )
+        item["hrd_relevance_label"] = relevances.get(relevance) or label(
+            Kind.HRD_RELEVANCE, relevance
+        )
+        item["status_label"] = statuses.get(status) or label(Kind.STATUS, status)
+        return item
+
+    return add

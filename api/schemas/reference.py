@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field
 
 from api.schemas.base import Schema
+from api.schemas.labels import CodeLabel, OptionalLabel, OptionalStateLabel, StateLabel
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
 
 Recommendations = Annotated[int, Field(description="Recommendations counted.")]
@@ -18,6 +19,7 @@ class StateRead(Schema):
 
     code: str = Field(description="ISO 3166-1 alpha-3.")
     name: str = Field(description="ISO 3166-1 name; the code itself when ISO has none.")
+    label: StateLabel
     recommendations: Recommendations
     hrd_direct: HrdDirect
     hrd_related: HrdRelated
@@ -33,6 +35,7 @@ class MechanismCount(Schema):
     """Recommendations of one mechanism."""
 
     mechanism: MechanismCode
+    mechanism_label: CodeLabel
     recommendations: int
 
 
@@ -40,6 +43,7 @@ class StatusCount(Schema):
     """Recommendations with one implementation status."""
 
     status: ImplementationStatus
+    status_label: CodeLabel
     recommendations: int
 
 
@@ -47,6 +51,7 @@ class HrdRelevanceCount(Schema):
     """Recommendations with one relevance to defenders."""
 
     hrd_relevance: HrdRelevance
+    hrd_relevance_label: CodeLabel
     recommendations: int
 
 
@@ -54,6 +59,7 @@ class PositionCount(Schema):
     """Recommendations with one State position; null where none is recorded (not UPR)."""
 
     position: Position | None
+    position_label: OptionalLabel
     recommendations: int
 
 
@@ -79,6 +85,7 @@ class MechanismRead(Schema):
 
     code: MechanismCode = Field(description="As the `mechanism` filters take it.")
     name: str
+    label: CodeLabel
     recommendations: Recommendations
     hrd_direct: HrdDirect
     hrd_related: HrdRelated
@@ -95,7 +102,9 @@ class BodyRead(Schema):
 
     code: str = Field(description="As the `body` filters take it, e.g. `CCPR`, `SR-HRD`.")
     name: str
+    label: CodeLabel
     mechanism: MechanismCode
+    mechanism_label: CodeLabel
     recommendations: Recommendations
     hrd_direct: HrdDirect
     hrd_related: HrdRelated
@@ -112,8 +121,11 @@ class DocumentRead(Schema):
 
     symbol: str = Field(description="UN document symbol, e.g. `A/HRC/52/10`.")
     body: str = Field(description="Issuing body, e.g. `UPR`, `CCPR`.")
+    body_label: CodeLabel
     mechanism: MechanismCode
+    mechanism_label: CodeLabel
     state: str | None = Field(description="State concerned (alpha-3); null for thematic ones.")
+    state_label: OptionalStateLabel
     published_date: date | None
     session: int | None = Field(description="UPR session or treaty-body session number.")
     cycle: int | None = Field(description="UPR cycle.")
@@ -133,6 +145,7 @@ class ValueCountRead(Schema):
     """One value of a list facet and how many recommendations carry it."""
 
     value: str = Field(description="As the matching filter of `GET /v1/recommendations` takes it.")
+    label: CodeLabel
     recommendations: int
 
 

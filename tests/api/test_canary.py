@@ -41,6 +41,7 @@ def _path_values(world: World) -> dict[str, list[str]]:
     updates = [str(ids[name]) for name in ids if str(name).startswith("update_")]
     return {
         "recommendation_id": [str(ids["recommendation"])],
+        "cluster_id": [str(ids["cluster"])],
         "action_id": [str(ids["action_a"]), str(ids["action_b"])],
         "update_id": [*updates, str(ids["action_update"])],
         "institution_id": [str(ids["institution_a"]), str(ids["institution_b"])],

@@ -12,6 +12,7 @@ from models.enums import ActionStatus, AssessorKind, Grade, IndicatorKind
 from suivi import upr_sessions
 from suivi.services.indicators import add_months
 from tests import factories
+from tests.codes import without_labels
 
 TODAY = datetime.now(UTC).date()
 
@@ -70,7 +71,7 @@ async def test_follow_up_replies_overdue_due_and_out_of_window(
         (overdue.id, _days(-10).isoformat(), True),
         (due.id, _days(30).isoformat(), False),
     ]
-    assert items[1] == {
+    assert without_labels(items[1]) == {
         "kind": "treaty_body_follow_up",
         "due_date": _days(-10).isoformat(),
         "overdue": True,
@@ -122,7 +123,7 @@ async def test_upr_review_and_mid_term_are_estimated_from_the_last_review(
         client, state="TUN", within=3650, kind=["upr_review", "upr_mid_term_report"]
     )
 
-    assert items == [
+    assert without_labels(items) == [
         {
             "kind": "upr_mid_term_report",
             "due_date": add_months(reviewed, 27).isoformat(),

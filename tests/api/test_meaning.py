@@ -26,8 +26,8 @@ REPEAT = "Take measures to protect defenders of human rights against reprisals a
 
 @pytest.fixture
 async def corpus(session: AsyncSession) -> dict[str, int]:
-    first = await factories.document(session, "TEST/A/HRC/8/49")
-    second = await factories.document(session, "TEST/A/HRC/21/5")
+    first = await factories.document(session, "TEST/A/HRC/8/49", session_number=2, cycle=1)
+    second = await factories.document(session, "TEST/A/HRC/21/5", session_number=14, cycle=2)
     ids = {}
     for label, text in ENGLISH.items():
         rec = await factories.recommendation(session, first, label, texts={"en": text})
@@ -182,3 +182,32 @@ async def test_list_items_carry_their_cluster(
     cluster = await client.get(f"/v1/clusters/{cluster_of[corpus['repeat']]}")
     assert cluster.status_code == 200, cluster.text
     assert {m["id"] for m in cluster.json()["members"]} >= {corpus["repeat"], corpus["defenders"]}
+
+
+async def test_the_scorecard_counts_what_was_recommended_again(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    response = await client.get("/v1/states/TUN/scorecard")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # The defenders' text of cycle 1, said again in cycle 2.
+    assert body["recommended_again"] >= 1
+    oldest = body["oldest_unimplemented_clusters"][0]
+    assert oldest["member_count"] >= 2
+    assert oldest["representative_id"] in (corpus["defenders"], corpus["repeat"])
+
+
+async def test_the_state_page_lists_what_was_asked_longest(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    card = (await client.get("/v1/states/TUN/scorecard")).json()
+    html = (await client.get("/states/TUN")).text
+
+    assert (
+        f"<strong>{card['recommended_again']}</strong> "
+        "Recommended again, across cycles or mechanisms</li>"
+    ) in html
+    oldest = card["oldest_unimplemented_clusters"][0]
+    assert f'/recommendations/{oldest["representative_id"]}?' in html
+    assert oldest["representative_text"] in html

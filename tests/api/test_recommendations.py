@@ -29,6 +29,17 @@ ITEM_FIELDS = {
     "hrd_reasons",
     "status",
     "updated_at",
+    "cluster_id",
+    # Beside the codes, in the language asked (English here).
+    "state_label",
+    "mechanism_label",
+    "body_label",
+    "recommending_state_labels",
+    "position_label",
+    "theme_labels",
+    "affected_person_labels",
+    "hrd_relevance_label",
+    "status_label",
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.enums import HrdRelevance, ImplementationStatus, Position
 from tests import factories
+from tests.codes import without_labels
 
 REFERENCE_PATHS = [
     "/v1/states",
@@ -54,7 +55,7 @@ async def test_states_are_counted_in_code_order(
     response = await client.get("/v1/states")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert without_labels(response.json()) == {
         "items": [
             {
                 "code": "MAR",
@@ -131,7 +132,7 @@ async def test_state_detail_counts_by_each_facet(
     response = await client.get("/v1/states/TUN")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert without_labels(response.json()) == {
         "code": "TUN",
         "name": "Tunisia",
         "recommendations": 4,
@@ -215,7 +216,7 @@ async def test_mechanisms_are_all_listed_with_their_counts(
     response = await client.get("/v1/mechanisms")
 
     assert response.status_code == 200
-    assert response.json()["items"] == [
+    assert without_labels(response.json()["items"]) == [
         {
             "code": "special_procedure",
             "name": "Special procedures",
@@ -256,7 +257,7 @@ async def test_bodies_include_silent_ones_and_filter_by_mechanism(
     assert codes == sorted(codes)
     assert {"UPR", "CCPR", "SR-HRD"} <= set(codes)
     by_code = {body["code"]: body for body in treaty}
-    assert by_code["CCPR"] == {
+    assert without_labels(by_code["CCPR"]) == {
         "code": "CCPR",
         "name": "Human Rights Committee",
         "mechanism": "treaty_body",
@@ -290,7 +291,7 @@ async def test_documents_are_counted_and_paged_with_a_link(
     assert page_one.headers["link"] == (
         f'<http://suivi.test/v1/documents?limit=2&cursor={cursor}>; rel="next"'
     )
-    assert page_two.json() == {
+    assert without_labels(page_two.json()) == {
         "items": [
             {
                 "symbol": "TEST/A/3",
@@ -358,7 +359,7 @@ async def test_themes_most_common_first_then_by_value(
     response = await client.get("/v1/themes")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert without_labels(response.json()) == {
         "items": [
             {"value": "Civil society", "recommendations": 3},
             {"value": "Torture", "recommendations": 1},
@@ -375,7 +376,7 @@ async def test_value_repeated_in_one_recommendation_counts_it_once(
 
     response = await client.get("/v1/themes")
 
-    assert response.json()["items"] == [{"value": "Torture", "recommendations": 1}]
+    assert without_labels(response.json()["items"]) == [{"value": "Torture", "recommendations": 1}]
 
 
 @pytest.mark.parametrize(
@@ -399,15 +400,15 @@ async def test_facets_filter_by_state_and_mechanism(
     tunisia_treaty = await client.get(path, params={"state": "TUN", "mechanism": "treaty_body"})
     morocco_or_upr = await client.get(path, params={"state": ["MAR", "TUN"], "mechanism": "upr"})
 
-    assert every.json()["items"] == [
+    assert without_labels(every.json()["items"]) == [
         {"value": "16.10", "recommendations": 2},
         {"value": "5.1", "recommendations": 2},
     ]
-    assert tunisia_treaty.json()["items"] == [
+    assert without_labels(tunisia_treaty.json()["items"]) == [
         {"value": "16.10", "recommendations": 1},
         {"value": "5.1", "recommendations": 1},
     ]
-    assert morocco_or_upr.json()["items"] == [
+    assert without_labels(morocco_or_upr.json()["items"]) == [
         {"value": "16.10", "recommendations": 1},
         {"value": "5.1", "recommendations": 1},
     ]
@@ -467,11 +468,11 @@ async def test_values_follow_changed_lists_and_deleted_recommendations(
     await session.flush()
     after = (await client.get("/v1/themes")).json()["items"]
 
-    assert before == [
+    assert without_labels(before) == [
         {"value": "Torture", "recommendations": 2},
         {"value": "Women", "recommendations": 1},
     ]
-    assert after == [{"value": "Civil society", "recommendations": 1}]
+    assert without_labels(after) == [{"value": "Civil society", "recommendations": 1}]
 
 
 async def test_recommendations_without_values_list_no_value(
@@ -503,4 +504,4 @@ async def test_values_sum_their_unmerged_summary_rows(
 
     response = await client.get("/v1/themes")
 
-    assert response.json()["items"] == [{"value": "Torture", "recommendations": 3}]
+    assert without_labels(response.json()["items"]) == [{"value": "Torture", "recommendations": 3}]

@@ -16,6 +16,7 @@ from models.enums import (
     ReviewState,
 )
 from tests import factories
+from tests.codes import without_labels
 
 TODAY = datetime.now(UTC).date()
 THIS_YEAR = TODAY.year
@@ -144,7 +145,7 @@ async def test_scorecard_counts_the_state_by_mechanism_defenders_and_positions(
     body = response.json()
     ScorecardRead.model_validate(body)
     assert (body["state"], body["total"]) == ("TUN", 8)
-    assert body["by_mechanism_status"] == [
+    assert without_labels(body["by_mechanism_status"]) == [
         {"mechanism": "upr", "status": "not_assessed", "count": 1},
         {"mechanism": "upr", "status": "partially_implemented", "count": 1},
         {"mechanism": "upr", "status": "implemented", "count": 1},
@@ -154,7 +155,7 @@ async def test_scorecard_counts_the_state_by_mechanism_defenders_and_positions(
         {"mechanism": "treaty_body", "status": "not_implemented", "count": 1},
         {"mechanism": "special_procedure", "status": "not_assessed", "count": 1},
     ]
-    assert body["defenders"] == {
+    assert without_labels(body["defenders"]) == {
         "total": 4,
         "by_status": [
             {"status": "not_assessed", "count": 2},
@@ -167,7 +168,7 @@ async def test_scorecard_counts_the_state_by_mechanism_defenders_and_positions(
             {"mechanism": "special_procedure", "count": 1},
         ],
     }
-    assert body["positions"] == [
+    assert without_labels(body["positions"]) == [
         {"position": "supported", "count": 2},
         {"position": "noted", "count": 1},
     ]
@@ -248,7 +249,7 @@ async def test_country_without_recommendations_has_an_empty_scorecard(
     response = await client.get("/v1/states/ISL/scorecard")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert without_labels(response.json()) == {
         "state": "ISL",
         "total": 0,
         "by_mechanism_status": [],
@@ -257,6 +258,8 @@ async def test_country_without_recommendations_has_an_empty_scorecard(
         "overdue": 0,
         "due_soon": 0,
         "trend": [],
+        "recommended_again": 0,
+        "oldest_unimplemented_clusters": [],
     }
 
 

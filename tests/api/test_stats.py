@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.schemas.stats import StatsRead
+from api.schemas.stats import StatsGroup, StatsRead
 from models.enums import HrdRelevance, ImplementationStatus, Position, SourceFormat
 from suivi.services.stats import Dimension
 from tests import factories
@@ -165,8 +165,10 @@ def expected_groups(items: list[dict[str, Any]], names: list[str]) -> Counter[tu
 
 def groups_of(body: dict[str, Any], names: list[str]) -> Counter[tuple[Any, ...]]:
     counts: Counter[tuple[Any, ...]] = Counter()
+    # Beside each grouped value that has a label, its label (in English here).
+    labels = {f"{name}_label" for name in names} & set(StatsGroup.model_fields)
     for group in body["groups"]:
-        assert set(group) == {*names, "count"}
+        assert set(group) == {*names, *labels, "count"}
         counts[tuple(group[name] for name in names)] = group["count"]
     return counts
 
@@ -396,7 +398,7 @@ async def test_repeated_group_by_is_the_same_as_commas(client: httpx.AsyncClient
 
     assert repeated.status_code == 200
     assert repeated.json() == commas.json()
-    assert list(repeated.json()["groups"][0]) == ["body", "year", "count"]
+    assert list(repeated.json()["groups"][0]) == ["body", "body_label", "year", "count"]
 
 
 @pytest.mark.usefixtures("corpus")
@@ -408,12 +410,12 @@ async def test_a_recommendation_counts_under_each_of_its_themes(
     body = response.json()
     # TUN: UPR 1 has two themes, 2 and 3 one each, CCPR 12 one, CCPR 13 none.
     assert body["total"] == 5
-    assert body["groups"] == [
-        {"theme": "Freedom of expression", "count": 2},
-        {"theme": "Freedom of association", "count": 1},
-        {"theme": "Human rights defenders", "count": 1},
-        {"theme": "Women's rights", "count": 1},
-        {"theme": None, "count": 1},
+    assert [(group["theme"], group["count"]) for group in body["groups"]] == [
+        ("Freedom of expression", 2),
+        ("Freedom of association", 1),
+        ("Human rights defenders", 1),
+        ("Women's rights", 1),
+        (None, 1),
     ]
 
 
@@ -438,10 +440,34 @@ async def test_groups_sort_by_count_then_values(client: httpx.AsyncClient) -> No
     assert response.json() == {
         "total": 7,
         "groups": [
-            {"mechanism": "upr", "state": "TUN", "count": 3},
-            {"mechanism": "treaty_body", "state": "TUN", "count": 2},
-            {"mechanism": "special_procedure", "state": "MAR", "count": 1},
-            {"mechanism": "upr", "state": "MAR", "count": 1},
+            {
+                "mechanism": "upr",
+                "mechanism_label": "Universal Periodic Review",
+                "state": "TUN",
+                "state_label": "Tunisia",
+                "count": 3,
+            },
+            {
+                "mechanism": "treaty_body",
+                "mechanism_label": "Treaty bodies",
+                "state": "TUN",
+                "state_label": "Tunisia",
+                "count": 2,
+            },
+            {
+                "mechanism": "special_procedure",
+                "mechanism_label": "Special procedures",
+                "state": "MAR",
+                "state_label": "Morocco",
+                "count": 1,
+            },
+            {
+                "mechanism": "upr",
+                "mechanism_label": "Universal Periodic Review",
+                "state": "MAR",
+                "state_label": "Morocco",
+                "count": 1,
+            },
         ],
     }
 

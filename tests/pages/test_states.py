@@ -187,6 +187,7 @@ async def test_figures_equal_the_state_and_scorecard_apis(client: httpx.AsyncCli
         (state["hrd_related"], "Civic space"),
         (card["overdue"], "Past their follow-up deadline or target date"),
         (card["due_soon"], "Due within 90 days"),
+        (card["recommended_again"], "Recommended again, across cycles or mechanisms"),
     ]:
         assert f"<strong>{figure}</strong> {words}</li>" in html
     assert f"<strong>{card['defenders']['total']}</strong>" in html
