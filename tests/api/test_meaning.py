@@ -209,5 +209,5 @@ async def test_the_state_page_lists_what_was_asked_longest(
         "Recommended again, across cycles or mechanisms</li>"
     ) in html
     oldest = card["oldest_unimplemented_clusters"][0]
-    assert f'/recommendations/{oldest["representative_id"]}?' in html
+    assert f"/recommendations/{oldest['representative_id']}?" in html
     assert oldest["representative_text"] in html
