@@ -1,8 +1,8 @@
 """Vectors of meaning for recommendation texts, and the queue of texts waiting for theirs.
 
-Imports commit as before: a statement trigger queues the ids of new recommendations, and of
-those whose text changed, in the same transaction (transition tables: one INSERT per statement,
-not per row, so a COPY of a whole file pays once). `suivi embed` and the worker `suivi serve`
+Imports commit as before: triggers queue, in the same transaction, the ids of new
+recommendations (a statement trigger with a transition table: one INSERT per statement, so a
+COPY of a whole file pays once) and of those whose text changed (a row trigger on the text). `suivi embed` and the worker `suivi serve`
 starts drain the queue in batches, after the import, in the background. Every existing
 recommendation is queued here. Where pgvector can be installed, the vectors get an HNSW index.
 
@@ -42,21 +42,22 @@ REFERENCING NEW TABLE AS new_rows
 FOR EACH STATEMENT EXECUTE FUNCTION suivi_queue_new_texts()
 """
 QUEUE_CHANGED_FUNCTION = """
-CREATE FUNCTION suivi_queue_changed_texts() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION suivi_queue_changed_text() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO embedding_queue (recommendation_id)
-    SELECT new_rows.id FROM new_rows JOIN old_rows ON old_rows.id = new_rows.id
-    WHERE new_rows.text IS DISTINCT FROM old_rows.text
-    ON CONFLICT DO NOTHING;
+    INSERT INTO embedding_queue (recommendation_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$
 """
+# A row trigger on the text column, with a condition PostgreSQL checks before calling anything:
+# an import's or a review's updates of other columns cost nothing. (A statement trigger with
+# transition tables cannot name columns, and copying every updated row twice took an import of
+# 40,000 rows from 4.6 s to 8.7 s.)
 QUEUE_CHANGED_TRIGGER = """
-CREATE TRIGGER recommendations_queue_changed_texts
-AFTER UPDATE ON recommendations
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION suivi_queue_changed_texts()
+CREATE TRIGGER recommendations_queue_changed_text
+AFTER UPDATE OF text ON recommendations
+FOR EACH ROW WHEN (OLD.text IS DISTINCT FROM NEW.text)
+EXECUTE FUNCTION suivi_queue_changed_text()
 """
 
 
@@ -141,9 +142,9 @@ def _add_pgvector_index() -> None:
 
 def downgrade() -> None:
     # The extension stays: other schemas of the database may use it.
-    op.execute("DROP TRIGGER recommendations_queue_changed_texts ON recommendations")
+    op.execute("DROP TRIGGER recommendations_queue_changed_text ON recommendations")
     op.execute("DROP TRIGGER recommendations_queue_new_texts ON recommendations")
-    op.execute("DROP FUNCTION suivi_queue_changed_texts()")
+    op.execute("DROP FUNCTION suivi_queue_changed_text()")
     op.execute("DROP FUNCTION suivi_queue_new_texts()")
     op.drop_table("embedding_queue")
     op.drop_table("recommendation_embeddings")
