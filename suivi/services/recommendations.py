@@ -319,10 +319,11 @@ async def similar_page(
 
     NotFound when there is no such recommendation, NotEmbedded when its text has no vector yet.
     """
-    if not await reads.fetch(_EXISTS, {"id": recommendation_id}):
-        raise NotFound(f"No recommendation has id {recommendation_id}.")
     near = await meaning.similar_to(reads, recommendation_id, limit=search.NEAR_LIMIT)
     if near is None:
+        # Asked only then: a recommendation with a vector exists.
+        if not await reads.fetch(_EXISTS, {"id": recommendation_id}):
+            raise NotFound(f"No recommendation has id {recommendation_id}.")
         raise NotEmbedded(
             f"Recommendation {recommendation_id} has no vector of meaning yet: its text is "
             "queued, and `suivi embed` (or the server, in the background) computes it."
