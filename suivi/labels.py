@@ -111,6 +111,13 @@ def texts(kind: Kind, code: str) -> Mapping[str, str]:
     return found
 
 
+def phrases() -> list[str]:
+    """Every label the data files hold, in every language: a sample of short, plain phrases."""
+    return [
+        text for rows in _catalogue().values() for row in rows.values() for text in row.values()
+    ]
+
+
 def label(kind: Kind, code: str, language: str) -> str:
     """The label of `code` in `language`; in English, then the code itself, when it has none."""
     return Labeller.of(language).label(kind, code)

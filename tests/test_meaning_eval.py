@@ -100,12 +100,15 @@ def test_no_pair_is_both_a_repeat_and_differing(evalset: EvalSet) -> None:
 def test_every_topic_has_french_spanish_and_arabic_queries(evalset: EvalSet) -> None:
     assert len(evalset.topics) >= 12
     for topic in evalset.topics:
-        assert set(topic.queries) == set(LANGUAGES)
-        for query in topic.queries.values():
-            assert 2 <= len(query.split()) <= 6, query
-        assert ARABIC.search(topic.queries["ar"])
-        assert not ARABIC.search(topic.queries["fr"] + topic.queries["es"])
-        assert topic.queries["fr"] != topic.queries["es"]
+        for queries in (topic.queries, topic.rephrased):
+            assert set(queries) == set(LANGUAGES)
+            for query in queries.values():
+                assert 2 <= len(query.split()) <= 8, query
+            assert ARABIC.search(queries["ar"])
+            assert not ARABIC.search(queries["fr"] + queries["es"])
+            assert queries["fr"] != queries["es"]
+        # The held-out wording says the topic in other words in every language.
+        assert all(topic.rephrased[code] != topic.queries[code] for code in LANGUAGES)
 
 
 def test_pair_rows_are_the_real_rows(evalset: EvalSet, real_rows: dict[str, Row]) -> None:
@@ -158,7 +161,7 @@ def test_precision_counts_missing_results_as_wrong() -> None:
 
 
 def test_query_precision_judges_texts_by_the_rule() -> None:
-    topic = Topic("death penalty", r"death penalty", {"fr": "peine de mort"})
+    topic = Topic("death penalty", r"death penalty", {"fr": "peine de mort"}, {"fr": "exécutions"})
 
     ranked = ["Abolish the DEATH PENALTY", "Ratify CAT", "Keep the death penalty moratorium"]
 

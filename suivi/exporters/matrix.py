@@ -26,6 +26,7 @@ class MatrixLanguage(StrEnum):
 
     EN = "en"
     FR = "fr"
+    ES = "es"
     AR = "ar"
 
 
@@ -75,6 +76,21 @@ HEADERS: dict[MatrixLanguage, list[str]] = {
         "Dernières évaluations publiées",
         "Note",
     ],
+    MatrixLanguage.ES: [
+        "Tema",
+        "Id",
+        "Recomendación",
+        "Fuente",
+        "Posición",
+        "Temas",
+        "Personas afectadas",
+        "Defensores de los derechos humanos",
+        "Medidas e instituciones",
+        "Situación",
+        "Situación según la fuente",
+        "Últimas evaluaciones publicadas",
+        "Calificación",
+    ],
     MatrixLanguage.AR: [
         "الموضوع",
         "الرقم",
@@ -94,6 +110,7 @@ HEADERS: dict[MatrixLanguage, list[str]] = {
 NO_THEME = {
     MatrixLanguage.EN: "(no theme)",
     MatrixLanguage.FR: "(sans thème)",
+    MatrixLanguage.ES: "(sin tema)",
     MatrixLanguage.AR: "(بدون موضوع)",
 }
 WIDTHS = [22, 8, 60, 30, 12, 24, 24, 13, 40, 16, 26, 50, 16]
