@@ -19,6 +19,7 @@ from suivi.reads import ReadPool
 from suivi.services import meaning
 from suivi.services.recommendation_filters import RecommendationFilters, SearchMode
 from suivi.services.recommendations import Sort, list_page
+from suivi.services.search import NEAR_LIMIT
 from suivi.settings import Settings
 
 QUERIES = (
@@ -40,7 +41,7 @@ def _ms(samples: list[float]) -> str:
 
 async def main(url: str) -> None:
     encoder = get_encoder()
-    encoder.encode(["warm up"])
+    meaning.query_vector("warm up")
     pool = ReadPool(url, Settings(database_url=url))
     try:
         indexed = await pool.indexed_dimensions() == encoder.dimensions
@@ -58,13 +59,17 @@ async def main(url: str) -> None:
         nearest = []
         for _ in range(ROUNDS):
             for query in QUERIES:
-                vector = encoder.encode([query])[0]
+                vector = meaning.query_vector(query)
                 started = time.perf_counter()
                 await pool.nearest(
-                    encoder.name, encoder.dimensions, vector, limit=1000, minimum=0.35
+                    encoder.name,
+                    encoder.dimensions,
+                    vector,
+                    limit=NEAR_LIMIT,
+                    minimum=meaning.NEAR_MINIMUM,
                 )
                 nearest.append(time.perf_counter() - started)
-        print(f"nearest 1,000 texts: {_ms(nearest)}")
+        print(f"nearest {NEAR_LIMIT:,} texts: {_ms(nearest)}")
 
         for mode in SearchMode:
             pages = []

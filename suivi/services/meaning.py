@@ -27,7 +27,7 @@ NEAR_MINIMUM = 0.30
 
 
 @cache
-def _phrase_centre() -> Vectors:
+def phrase_centre() -> Vectors:
     """The direction every short phrase shares, whatever it says: the mean of the labels' vectors.
 
     A query of three words lies nearer to short generic texts ("Combat extreme poverty") than to
@@ -40,9 +40,9 @@ def _phrase_centre() -> Vectors:
 
 
 @lru_cache(maxsize=512)
-def _query_vector(query: str) -> Vectors:
-    # A dashboard asks the same few queries again and again: each is encoded once per process.
-    shifted = get_encoder().encode([query])[0] - _phrase_centre()
+def query_vector(query: str) -> Vectors:
+    """A query's vector, centred; a dashboard asks the same few queries: each is encoded once."""
+    shifted = get_encoder().encode([query])[0] - phrase_centre()
     vector: Vectors = (shifted / np.linalg.norm(shifted)).astype(np.float32)
     return vector
 
@@ -50,7 +50,7 @@ def _query_vector(query: str) -> Vectors:
 async def near(reads: Reads, query: str) -> Neighbours:
     """The texts nearest in meaning to `query`, most similar first."""
     encoder = get_encoder()
-    vector = await asyncio.to_thread(_query_vector, query)
+    vector = await asyncio.to_thread(query_vector, query)
     return await reads.nearest(
         encoder.name, encoder.dimensions, vector, limit=NEAR_LIMIT, minimum=NEAR_MINIMUM
     )

@@ -18,11 +18,11 @@ def test_the_labels_give_phrases_in_every_language() -> None:
 
 
 def test_a_query_loses_what_every_short_phrase_shares() -> None:
-    centre = meaning._phrase_centre()
+    centre = meaning.phrase_centre()
     direction = centre / np.linalg.norm(centre)
     for query in ("défenseurs des droits humains", "حرية التعبير", "trabajo infantil"):
         raw = get_encoder().encode([query])[0]
-        centred = meaning._query_vector(query)
+        centred = meaning.query_vector(query)
         assert abs(float(np.linalg.norm(centred)) - 1.0) < 1e-5
         assert float(centred @ direction) < float(raw @ direction) - 0.2
         # What the words say is kept: the centred query stays near its own raw vector.
