@@ -60,17 +60,20 @@ i18n.register(
         "charts.table": {
             "en": "The numbers as a table",
             "fr": "Les chiffres sous forme de tableau",
+            "es": "Las cifras en una tabla",
             "ar": "الأرقام في جدول",
         },
-        "charts.total": {"en": "Total", "fr": "Total", "ar": "المجموع"},
+        "charts.total": {"en": "Total", "fr": "Total", "es": "Total", "ar": "المجموع"},
         "charts.csv": {
             "en": "Download the numbers of “{title}” (CSV)",
             "fr": "Télécharger les chiffres de « {title} » (CSV)",
+            "es": "Descargar las cifras de «{title}» (CSV)",
             "ar": "تنزيل أرقام «{title}» (CSV)",
         },
         "charts.empty": {
             "en": "Nothing to draw yet: every count is zero.",
             "fr": "Rien à représenter pour l'instant : tous les nombres sont nuls.",
+            "es": "Nada que representar por ahora: todos los recuentos son cero.",
             "ar": "لا شيء لرسمه بعد: كل الأعداد صفر.",
         },
     }
@@ -457,7 +460,7 @@ def to_csv(chart: Chart) -> str:
     writer.writerow([*header, "total"] if chart.has_totals else header)
     for category, counts in chart.rows():
         writer.writerow([neutralise(category.code), neutralise(category.label), *counts])
-    # A byte order mark, so that spreadsheets read French and Arabic labels as UTF-8.
+    # A byte order mark, so that spreadsheets read accented and Arabic labels as UTF-8.
     return "\ufeff" + buffer.getvalue()
 
 

@@ -1,19 +1,20 @@
-"""The pages' words in English, French and Arabic, and how a request chooses its language.
+"""The pages' words in English, French, Spanish and Arabic, and how a request picks its language.
 
 Each page module registers its own messages; a message missing in a language falls back to
 English, so a page never shows a key.
 """
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from starlette.requests import Request
 
 from api.languages import negotiate
 
-LANGUAGES = ("en", "fr", "ar")
+LANGUAGES = ("en", "fr", "es", "ar")
 DEFAULT_LANGUAGE = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 
 _CATALOGUE: dict[str, dict[str, str]] = {}
 
@@ -24,6 +25,11 @@ def register(messages: Mapping[str, Mapping[str, str]]) -> None:
         if DEFAULT_LANGUAGE not in texts:
             raise ValueError(f"message {key!r} has no English text")
         _CATALOGUE[key] = dict(texts)
+
+
+def catalogue() -> Mapping[str, Mapping[str, str]]:
+    """Every message registered so far: key -> language -> text, read-only."""
+    return MappingProxyType(_CATALOGUE)
 
 
 def translate(language: str, key: str, **values: object) -> str:

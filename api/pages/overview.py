@@ -39,6 +39,8 @@ i18n.register(
         "overview.title": {
             "en": "UN recommendations on human rights defenders",
             "fr": "Recommandations de l'ONU sur les défenseurs des droits de l'homme",
+            "es": "Recomendaciones de las Naciones Unidas sobre los defensores de los derechos "
+            "humanos",
             "ar": "توصيات الأمم المتحدة بشأن المدافعين عن حقوق الإنسان",
         },
         "overview.intro": {
@@ -48,40 +50,60 @@ i18n.register(
             "fr": "Les recommandations de l'Examen périodique universel, des organes "
             "conventionnels et des procédures spéciales, celles qui concernent les défenseurs "
             "des droits de l'homme, et où en est leur mise en œuvre dans chaque État.",
+            "es": "Las recomendaciones del Examen Periódico Universal (EPU), los órganos de "
+            "tratados y los procedimientos especiales, cuáles de ellas conciernen a los "
+            "defensores de los derechos humanos y en qué medida las ha aplicado cada Estado.",
             "ar": "توصيات الاستعراض الدوري الشامل وهيئات المعاهدات والإجراءات الخاصة، وما يخص "
             "منها المدافعين عن حقوق الإنسان، ومدى تنفيذ كل دولة لها.",
         },
-        "overview.figures": {"en": "Key figures", "fr": "Chiffres clés", "ar": "أرقام رئيسية"},
+        "overview.figures": {
+            "en": "Key figures",
+            "fr": "Chiffres clés",
+            "es": "Cifras clave",
+            "ar": "أرقام رئيسية",
+        },
         "overview.recommendations": {
             "en": "Recommendations",
             "fr": "Recommandations",
+            "es": "Recomendaciones",
             "ar": "التوصيات",
         },
         "overview.states_reviewed": {
             "en": "States under review",
             "fr": "États examinés",
+            "es": "Estados examinados",
             "ar": "الدول قيد الاستعراض",
         },
-        "overview.mechanism": {"en": "Mechanism", "fr": "Mécanisme", "ar": "الآلية"},
+        "overview.mechanism": {
+            "en": "Mechanism",
+            "fr": "Mécanisme",
+            "es": "Mecanismo",
+            "ar": "الآلية",
+        },
         "overview.mechanisms.heading": {
             "en": "By mechanism and implementation status",
             "fr": "Par mécanisme et état de mise en œuvre",
+            "es": "Por mecanismo y situación de la aplicación",
             "ar": "حسب الآلية وحالة التنفيذ",
         },
         "overview.mechanisms.title": {
             "en": "Recommendations by mechanism",
             "fr": "Recommandations par mécanisme",
+            "es": "Recomendaciones por mecanismo",
             "ar": "التوصيات حسب الآلية",
         },
         "overview.mechanisms.description": {
             "en": "One bar per UN mechanism, as long as its number of recommendations",
             "fr": "Une barre par mécanisme de l'ONU, aussi longue que son nombre de "
             "recommandations",
+            "es": "Una barra por mecanismo de las Naciones Unidas, de longitud proporcional a su "
+            "número de recomendaciones",
             "ar": "شريط لكل آلية من آليات الأمم المتحدة، بطول عدد توصياتها",
         },
         "overview.status.title": {
             "en": "Implementation status by mechanism",
             "fr": "État de mise en œuvre par mécanisme",
+            "es": "Situación de la aplicación por mecanismo",
             "ar": "حالة التنفيذ حسب الآلية",
         },
         "overview.status.description": {
@@ -89,31 +111,39 @@ i18n.register(
             "recommendations",
             "fr": "Une barre par mécanisme, divisée selon l'état public de mise en œuvre de ses "
             "recommandations",
+            "es": "Una barra por mecanismo, dividida según la situación pública de la aplicación "
+            "de sus recomendaciones",
             "ar": "شريط لكل آلية، مقسّم حسب حالة التنفيذ العلنية لتوصياتها",
         },
         "overview.defenders.heading": {
             "en": "Human rights defenders",
             "fr": "Défenseurs des droits de l'homme",
+            "es": "Defensores de los derechos humanos",
             "ar": "المدافعون عن حقوق الإنسان",
         },
         "overview.defenders.title": {
             "en": "Recommendations by relevance to defenders",
             "fr": "Recommandations selon leur pertinence pour les défenseurs",
+            "es": "Recomendaciones según su pertinencia para los defensores",
             "ar": "التوصيات حسب صلتها بالمدافعين",
         },
         "overview.defenders.description": {
             "en": "Directly about defenders, about civic space, or neither",
             "fr": "Concernant directement les défenseurs, l'espace civique, ou ni l'un ni l'autre",
+            "es": "Directamente sobre los defensores, sobre el espacio cívico, o sobre ninguno de "
+            "los dos",
             "ar": "تخص المدافعين مباشرة، أو تخص الفضاء المدني، أو غير ذلك",
         },
         "overview.relevance": {
             "en": "Relevance to defenders",
             "fr": "Pertinence pour les défenseurs",
+            "es": "Pertinencia para los defensores",
             "ar": "الصلة بالمدافعين",
         },
         "overview.overdue.heading": {
             "en": "Most overdue follow-up",
             "fr": "Suivi le plus en retard",
+            "es": "Seguimiento más atrasado",
             "ar": "أكثر المتابعات تأخراً",
         },
         "overview.overdue.intro": {
@@ -124,63 +154,83 @@ i18n.register(
             "organes conventionnels non encore évaluées, examens et rapports à mi-parcours de "
             "l'EPU (estimés), dates cibles des actions de l'État en cours et rapports sur les "
             "indicateurs.",
+            "es": "Los Estados con más plazos vencidos: respuestas de seguimiento a los órganos "
+            "de tratados aún sin calificar, exámenes e informes de mitad de período del EPU "
+            "(estimados), fechas previstas de medidas del Estado en curso e informes sobre "
+            "indicadores.",
             "ar": "الدول التي تجاوزت أكبر عدد من المواعيد: ردود المتابعة إلى هيئات المعاهدات "
             "التي لم تُقيَّم بعد، والاستعراضات الدورية وتقارير منتصف المدة (تقديرية)، "
             "والمواعيد المستهدفة لإجراءات الدولة الجارية، وتقارير المؤشرات.",
         },
-        "overview.overdue.count": {"en": "Overdue", "fr": "En retard", "ar": "متأخرة"},
+        "overview.overdue.count": {
+            "en": "Overdue",
+            "fr": "En retard",
+            "es": "Vencidos",
+            "ar": "متأخرة",
+        },
         "overview.overdue.none": {
             "en": "Nothing is overdue.",
             "fr": "Aucune échéance n'est dépassée.",
+            "es": "No hay ningún plazo vencido.",
             "ar": "لا يوجد أي موعد متجاوز.",
         },
         "overview.updates.heading": {
             "en": "Latest published updates",
             "fr": "Derniers suivis publiés",
+            "es": "Últimas actualizaciones publicadas",
             "ar": "آخر التحديثات المنشورة",
         },
         "overview.updates.none": {
             "en": "No progress update has been published yet.",
             "fr": "Aucun suivi n'a encore été publié.",
+            "es": "Aún no se ha publicado ninguna actualización sobre los avances.",
             "ar": "لم يُنشر أي تحديث بعد.",
         },
         "overview.updates.recommendation": {
             "en": "Recommendation {reference}",
             "fr": "Recommandation {reference}",
+            "es": "Recomendación {reference}",
             "ar": "التوصية {reference}",
         },
         "overview.updates.paragraph": {
             "en": "{symbol}, paragraph {paragraph}",
             "fr": "{symbol}, paragraphe {paragraph}",
+            "es": "{symbol}, párrafo {paragraph}",
             "ar": "{symbol}، الفقرة {paragraph}",
         },
         "overview.updates.action": {
             "en": "State action: {title}",
             "fr": "Action de l'État : {title}",
+            "es": "Medida del Estado: {title}",
             "ar": "إجراء الدولة: {title}",
         },
         "overview.updates.meta": {
             "en": "Published on {published} · situation on {as_of} · from: {source}",
             "fr": "Publié le {published} · situation au {as_of} · source : {source}",
+            "es": "Publicada el {published} · situación al {as_of} · fuente: {source}",
             "ar": "نُشر في {published} · الوضع في {as_of} · المصدر: {source}",
         },
         "overview.updates.assessed": {
             "en": "Assessed status",
             "fr": "État évalué",
+            "es": "Situación evaluada",
             "ar": "الحالة المقيَّمة",
         },
-        "overview.states.heading": {"en": "States", "fr": "États", "ar": "الدول"},
+        "overview.states.heading": {"en": "States", "fr": "États", "es": "Estados", "ar": "الدول"},
         "overview.states.caption": {
             "en": "Every State with recommendations, and how many concern defenders",
             "fr": "Chaque État ayant reçu des recommandations, et combien concernent les "
             "défenseurs",
+            "es": "Cada Estado que ha recibido recomendaciones, y cuántas conciernen a los "
+            "defensores",
             "ar": "كل دولة تلقت توصيات، وعدد ما يخص المدافعين منها",
         },
-        "overview.state": {"en": "State", "fr": "État", "ar": "الدولة"},
-        "overview.code": {"en": "Code", "fr": "Code", "ar": "الرمز"},
+        "overview.state": {"en": "State", "fr": "État", "es": "Estado", "ar": "الدولة"},
+        "overview.code": {"en": "Code", "fr": "Code", "es": "Código", "ar": "الرمز"},
         "overview.no_chart": {
             "en": "The overview has no such chart.",
             "fr": "La vue d'ensemble n'a pas de tel graphique.",
+            "es": "El panorama general no tiene ese gráfico.",
             "ar": "لا تحتوي النظرة العامة على هذا الرسم البياني.",
         },
     }

@@ -62,8 +62,11 @@ class Page:
         return link(self.request.url.path, language, kept)
 
     def number(self, value: int) -> str:
-        """A count as this language writes it."""
-        return f"{value:,}".replace(",", "\u202f" if self.lang == "fr" else ",")
+        """A count as this language writes it: 12,345 in English and Arabic, 12 345 (a narrow
+        space) in French and Spanish, where a comma marks decimals; Spanish keeps 1234 whole."""
+        if self.lang == "es" and abs(value) < 10_000:
+            return str(value)
+        return f"{value:,}".replace(",", "\u202f" if self.lang in ("fr", "es") else ",")
 
 
 def not_found(request: Request, detail: str) -> HTMLResponse:

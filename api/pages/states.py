@@ -18,6 +18,7 @@ from api.pages.charts import Chart, Item
 from api.pages.rendering import Page, not_found, render
 from models.enums import ImplementationStatus, MechanismCode, Position
 from suivi.errors import NotFound
+from suivi.exporters.matrix import MatrixLanguage
 from suivi.services import actions, deadlines, reference, scorecard
 from suivi.services.actions import ActionFilters
 from suivi.services.scorecard import Scorecard
@@ -28,81 +29,129 @@ STATE_CODE = re.compile(r"^[A-Z]{3}$")
 DUE_WITHIN_DAYS = scorecard.DUE_SOON_DAYS
 DEADLINES_SHOWN = 25
 ACTIONS_SHOWN = 25
-# The matrix speaks the pages' three languages.
-MATRIX_LANGUAGES = frozenset({"en", "fr", "ar"})
+# The languages the matrix speaks; a page in any other links to the English matrix.
+MATRIX_LANGUAGES = frozenset(language.value for language in MatrixLanguage)
 
 _DEADLINE_KINDS = {
     "treaty_body_follow_up": (
         "Treaty-body follow-up reply",
         "Réponse de suivi à un organe conventionnel",
+        "Respuesta de seguimiento a un órgano de tratado",
         "رد المتابعة إلى هيئة معاهدة",
     ),
-    "upr_review": ("Next UPR review", "Prochain examen de l'EPU", "الاستعراض الدوري الشامل المقبل"),
+    "upr_review": (
+        "Next UPR review",
+        "Prochain examen de l'EPU",
+        "Próximo examen del EPU",
+        "الاستعراض الدوري الشامل المقبل",
+    ),
     "upr_mid_term_report": (
         "UPR mid-term report",
         "Rapport à mi-parcours de l'EPU",
+        "Informe de mitad de período del EPU",
         "تقرير منتصف المدة للاستعراض الدوري الشامل",
     ),
     "action_target": (
         "Target date of a State action",
         "Date cible d'une action de l'État",
+        "Fecha prevista de una medida del Estado",
         "الموعد المستهدف لإجراء الدولة",
     ),
-    "indicator_report": ("Indicator report", "Rapport sur un indicateur", "تقرير عن مؤشر"),
+    "indicator_report": (
+        "Indicator report",
+        "Rapport sur un indicateur",
+        "Informe sobre un indicador",
+        "تقرير عن مؤشر",
+    ),
 }
 
 i18n.register(
     {
         **{
-            f"states.deadline.{kind}": dict(zip(("en", "fr", "ar"), words, strict=True))
+            f"states.deadline.{kind}": dict(zip(i18n.LANGUAGES, words, strict=True))
             for kind, words in _DEADLINE_KINDS.items()
         },
         "states.intro": {
             "en": "Public figures only: statuses come from published, non-restricted assessments.",
             "fr": "Chiffres publics uniquement : les états viennent des évaluations publiées "
             "et non réservées.",
+            "es": "Solo cifras públicas: las situaciones proceden de evaluaciones publicadas y no "
+            "reservadas.",
             "ar": "أرقام علنية فقط: الحالات مأخوذة من التقييمات المنشورة غير المقيدة.",
         },
-        "states.figures": {"en": "Key figures", "fr": "Chiffres clés", "ar": "أرقام رئيسية"},
+        "states.figures": {
+            "en": "Key figures",
+            "fr": "Chiffres clés",
+            "es": "Cifras clave",
+            "ar": "أرقام رئيسية",
+        },
         "states.recommendations": {
             "en": "Recommendations",
             "fr": "Recommandations",
+            "es": "Recomendaciones",
             "ar": "التوصيات",
         },
         "states.overdue": {
             "en": "Past their follow-up deadline or target date",
             "fr": "Échéance de suivi ou date cible dépassée",
+            "es": "Con el plazo de seguimiento o la fecha prevista vencidos",
             "ar": "تجاوزت موعد المتابعة أو الموعد المستهدف",
         },
         "states.again": {
             "en": "Recommended again, across cycles or mechanisms",
             "fr": "Recommandées à nouveau, d'un cycle ou d'un mécanisme à l'autre",
+            "es": "Recomendadas de nuevo, de un ciclo o de un mecanismo a otro",
             "ar": "أُعيدت التوصية بها عبر الدورات أو الآليات",
         },
         "states.again.heading": {
             "en": "Asked longest, not yet implemented",
             "fr": "Demandées depuis le plus longtemps, pas encore mises en œuvre",
+            "es": "Solicitadas desde hace más tiempo, aún sin aplicar",
             "ar": "الأقدم طلباً ولم تُنفَّذ بعد",
         },
         "states.again.intro": {
             "en": "Recommendations said again in other words; none of each group is implemented.",
             "fr": "Recommandations répétées en d'autres termes ; aucune de chaque groupe "
             "n'est mise en œuvre.",
+            "es": "Recomendaciones repetidas con otras palabras; ninguna de cada grupo se ha "
+            "aplicado.",
             "ar": "توصيات تكررت بعبارات أخرى، ولم تُنفَّذ أي منها في كل مجموعة.",
         },
-        "states.again.since": {"en": "First made", "fr": "Première fois", "ar": "أول مرة"},
-        "states.again.times": {"en": "Times", "fr": "Fois", "ar": "عدد المرات"},
-        "states.again.text": {"en": "Recommendation", "fr": "Recommandation", "ar": "التوصية"},
+        "states.again.since": {
+            "en": "First made",
+            "fr": "Première fois",
+            "es": "Primera vez",
+            "ar": "أول مرة",
+        },
+        "states.again.times": {"en": "Times", "fr": "Fois", "es": "Veces", "ar": "عدد المرات"},
+        "states.again.text": {
+            "en": "Recommendation",
+            "fr": "Recommandation",
+            "es": "Recomendación",
+            "ar": "التوصية",
+        },
         "states.due_soon": {
             "en": "Due within {days} days",
             "fr": "À échéance dans les {days} jours",
+            "es": "Vencen en los próximos {days} días",
             "ar": "تستحق خلال {days} يوماً",
         },
-        "states.implementation": {"en": "Implementation", "fr": "Mise en œuvre", "ar": "التنفيذ"},
-        "states.mechanism": {"en": "Mechanism", "fr": "Mécanisme", "ar": "الآلية"},
+        "states.implementation": {
+            "en": "Implementation",
+            "fr": "Mise en œuvre",
+            "es": "Aplicación",
+            "ar": "التنفيذ",
+        },
+        "states.mechanism": {
+            "en": "Mechanism",
+            "fr": "Mécanisme",
+            "es": "Mecanismo",
+            "ar": "الآلية",
+        },
         "states.status.title": {
             "en": "Implementation status by mechanism",
             "fr": "État de mise en œuvre par mécanisme",
+            "es": "Situación de la aplicación por mecanismo",
             "ar": "حالة التنفيذ حسب الآلية",
         },
         "states.status.description": {
@@ -110,60 +159,72 @@ i18n.register(
             "State's recommendations",
             "fr": "Une barre par mécanisme, divisée selon l'état public de mise en œuvre des "
             "recommandations adressées à l'État",
+            "es": "Una barra por mecanismo, dividida según la situación pública de la aplicación "
+            "de las recomendaciones dirigidas al Estado",
             "ar": "شريط لكل آلية، مقسّم حسب حالة التنفيذ العلنية للتوصيات الموجهة إلى الدولة",
         },
         "states.positions.heading": {
             "en": "The State's positions",
             "fr": "Positions de l'État",
+            "es": "Posiciones del Estado",
             "ar": "مواقف الدولة",
         },
-        "states.position": {"en": "Position", "fr": "Position", "ar": "الموقف"},
+        "states.position": {"en": "Position", "fr": "Position", "es": "Posición", "ar": "الموقف"},
         "states.positions.title": {
             "en": "Recommendations by the State's position",
             "fr": "Recommandations selon la position de l'État",
+            "es": "Recomendaciones según la posición del Estado",
             "ar": "التوصيات حسب موقف الدولة",
         },
         "states.positions.description": {
             "en": "Whether the State supported or noted each recommendation (the UPR asks it)",
             "fr": "Si l'État a accepté ou pris note de chaque recommandation (l'EPU le lui "
             "demande)",
+            "es": "Si el Estado aceptó cada recomendación o tomó nota de ella (el EPU se lo pide)",
             "ar": "هل قبلت الدولة كل توصية أم أحاطت بها علماً (يطلب الاستعراض الدوري ذلك)",
         },
         "states.defenders.heading": {
             "en": "Human rights defenders",
             "fr": "Défenseurs des droits de l'homme",
+            "es": "Defensores de los derechos humanos",
             "ar": "المدافعون عن حقوق الإنسان",
         },
         "states.defenders.total": {
             "en": "About defenders or civic space",
             "fr": "Concernant les défenseurs ou l'espace civique",
+            "es": "Sobre los defensores o el espacio cívico",
             "ar": "تخص المدافعين أو الفضاء المدني",
         },
-        "states.status": {"en": "Status", "fr": "État", "ar": "الحالة"},
+        "states.status": {"en": "Status", "fr": "État", "es": "Situación", "ar": "الحالة"},
         "states.defenders.title": {
             "en": "Recommendations about defenders or civic space, by status",
             "fr": "Recommandations concernant les défenseurs ou l'espace civique, par état",
+            "es": "Recomendaciones sobre los defensores o el espacio cívico, por situación",
             "ar": "التوصيات المتعلقة بالمدافعين أو الفضاء المدني، حسب الحالة",
         },
         "states.defenders.description": {
             "en": "One bar per implementation status",
             "fr": "Une barre par état de mise en œuvre",
+            "es": "Una barra por situación de la aplicación",
             "ar": "شريط لكل حالة تنفيذ",
         },
         "states.defenders.by_mechanism": {
             "en": "About defenders or civic space, by mechanism",
             "fr": "Concernant les défenseurs ou l'espace civique, par mécanisme",
+            "es": "Sobre los defensores o el espacio cívico, por mecanismo",
             "ar": "المتعلقة بالمدافعين أو الفضاء المدني، حسب الآلية",
         },
         "states.trend.heading": {
             "en": "Over the years",
             "fr": "Au fil des années",
+            "es": "A lo largo de los años",
             "ar": "على مر السنين",
         },
-        "states.year": {"en": "Year", "fr": "Année", "ar": "السنة"},
+        "states.year": {"en": "Year", "fr": "Année", "es": "Año", "ar": "السنة"},
         "states.trend.title": {
             "en": "Status of the recommendations at the end of each year",
             "fr": "État des recommandations à la fin de chaque année",
+            "es": "Situación de las recomendaciones al final de cada año",
             "ar": "حالة التوصيات في نهاية كل سنة",
         },
         "states.trend.description": {
@@ -171,110 +232,148 @@ i18n.register(
             "on 31 December",
             "fr": "Une ligne par état : combien des recommandations datées de l'État l'avaient "
             "au 31 décembre",
+            "es": "Una línea por situación: cuántas de las recomendaciones fechadas del Estado se "
+            "encontraban en ella al 31 de diciembre",
             "ar": "خط لكل حالة: عدد توصيات الدولة المؤرخة التي كانت عليها في 31 ديسمبر",
         },
         "states.deadlines.heading": {
             "en": "Overdue and upcoming deadlines",
             "fr": "Échéances dépassées et à venir",
+            "es": "Plazos vencidos y próximos",
             "ar": "المواعيد المتجاوزة والقادمة",
         },
         "states.deadlines.intro": {
             "en": "Everything overdue, and what falls due within {days} days, soonest first.",
             "fr": "Tout ce qui est en retard, et ce qui arrive à échéance dans les {days} "
             "jours, le plus proche d'abord.",
+            "es": "Todo lo vencido, y lo que vence en los próximos {days} días, primero lo más "
+            "cercano.",
             "ar": "كل ما تأخر، وما يستحق خلال {days} يوماً، الأقرب أولاً.",
         },
         "states.deadlines.none": {
             "en": "Nothing is overdue or due soon.",
             "fr": "Rien n'est en retard ni à échéance prochaine.",
+            "es": "No hay nada vencido ni que venza pronto.",
             "ar": "لا شيء متأخر أو مستحق قريباً.",
         },
         "states.deadlines.more": {
             "en": "Every deadline (API)",
             "fr": "Toutes les échéances (API)",
+            "es": "Todos los plazos (API)",
             "ar": "كل المواعيد (واجهة البرمجة)",
         },
-        "states.due_date": {"en": "Due", "fr": "Échéance", "ar": "الموعد"},
-        "states.kind": {"en": "Kind", "fr": "Type", "ar": "النوع"},
-        "states.subject": {"en": "Subject", "fr": "Objet", "ar": "الموضوع"},
-        "states.when": {"en": "When", "fr": "Quand", "ar": "متى"},
-        "states.late": {"en": "Overdue", "fr": "En retard", "ar": "متأخر"},
-        "states.upcoming": {"en": "Upcoming", "fr": "À venir", "ar": "قادم"},
-        "states.estimated": {"en": "estimated", "fr": "estimation", "ar": "تقديري"},
+        "states.due_date": {"en": "Due", "fr": "Échéance", "es": "Vencimiento", "ar": "الموعد"},
+        "states.kind": {"en": "Kind", "fr": "Type", "es": "Tipo", "ar": "النوع"},
+        "states.subject": {"en": "Subject", "fr": "Objet", "es": "Objeto", "ar": "الموضوع"},
+        "states.when": {"en": "When", "fr": "Quand", "es": "Cuándo", "ar": "متى"},
+        "states.late": {"en": "Overdue", "fr": "En retard", "es": "Vencido", "ar": "متأخر"},
+        "states.upcoming": {"en": "Upcoming", "fr": "À venir", "es": "Próximo", "ar": "قادم"},
+        "states.estimated": {
+            "en": "estimated",
+            "fr": "estimation",
+            "es": "estimada",
+            "ar": "تقديري",
+        },
         "states.recommendation": {
             "en": "Recommendation {id}",
             "fr": "Recommandation {id}",
+            "es": "Recomendación {id}",
             "ar": "التوصية {id}",
         },
         "states.actions.heading": {
             "en": "State actions",
             "fr": "Actions de l'État",
+            "es": "Medidas del Estado",
             "ar": "إجراءات الدولة",
         },
         "states.actions.none": {
             "en": "No State action has been recorded.",
             "fr": "Aucune action de l'État n'a été enregistrée.",
+            "es": "No se ha registrado ninguna medida del Estado.",
             "ar": "لم يُسجَّل أي إجراء للدولة.",
         },
         "states.actions.more": {
             "en": "Every action (API)",
             "fr": "Toutes les actions (API)",
+            "es": "Todas las medidas (API)",
             "ar": "كل الإجراءات (واجهة البرمجة)",
         },
-        "states.action": {"en": "Action", "fr": "Action", "ar": "الإجراء"},
-        "states.institution": {"en": "Institution", "fr": "Institution", "ar": "المؤسسة"},
-        "states.action_status": {"en": "Status", "fr": "État", "ar": "الحالة"},
-        "states.target": {"en": "Target date", "fr": "Date cible", "ar": "الموعد المستهدف"},
+        "states.action": {"en": "Action", "fr": "Action", "es": "Medida", "ar": "الإجراء"},
+        "states.institution": {
+            "en": "Institution",
+            "fr": "Institution",
+            "es": "Institución",
+            "ar": "المؤسسة",
+        },
+        "states.action_status": {"en": "Status", "fr": "État", "es": "Situación", "ar": "الحالة"},
+        "states.target": {
+            "en": "Target date",
+            "fr": "Date cible",
+            "es": "Fecha prevista",
+            "ar": "الموعد المستهدف",
+        },
         "states.linked": {
             "en": "Linked recommendations",
             "fr": "Recommandations liées",
+            "es": "Recomendaciones vinculadas",
             "ar": "التوصيات المرتبطة",
         },
         "states.downloads.heading": {
             "en": "Downloads",
             "fr": "Téléchargements",
+            "es": "Descargas",
             "ar": "التنزيلات",
         },
         "states.downloads.csv": {
             "en": "Recommendations (CSV)",
             "fr": "Recommandations (CSV)",
+            "es": "Recomendaciones (CSV)",
             "ar": "التوصيات (CSV)",
         },
         "states.downloads.xlsx": {
             "en": "Recommendations (Excel)",
             "fr": "Recommandations (Excel)",
+            "es": "Recomendaciones (Excel)",
             "ar": "التوصيات (Excel)",
         },
         "states.downloads.matrix": {
             "en": "Implementation matrix (Excel)",
             "fr": "Matrice de mise en œuvre (Excel)",
+            "es": "Matriz de aplicación (Excel)",
             "ar": "مصفوفة التنفيذ (Excel)",
         },
         "states.downloads.matrix_defenders": {
             "en": "Implementation matrix, defenders and civic space only (Excel)",
             "fr": "Matrice de mise en œuvre, défenseurs et espace civique seulement (Excel)",
+            "es": "Matriz de aplicación, solo defensores y espacio cívico (Excel)",
             "ar": "مصفوفة التنفيذ، المدافعون والفضاء المدني فقط (Excel)",
         },
         "states.downloads.scorecard": {
             "en": "These figures (JSON)",
             "fr": "Ces chiffres (JSON)",
+            "es": "Estas cifras (JSON)",
             "ar": "هذه الأرقام (JSON)",
         },
         "states.not_found": {
             "en": "No recommendation concerns {code}, and it is not a State's ISO 3166-1 code.",
             "fr": "Aucune recommandation ne concerne {code}, et ce n'est pas le code ISO 3166-1 "
             "d'un État.",
+            "es": "Ninguna recomendación concierne a {code}, y no es el código ISO 3166-1 de un "
+            "Estado.",
             "ar": "لا توجد توصية تخص {code}، وهو ليس رمز دولة وفق المعيار ISO 3166-1.",
         },
         "states.malformed": {
             "en": "A State is named by three capital letters (ISO 3166-1 alpha-3), e.g. TUN.",
             "fr": "Un État se désigne par trois lettres majuscules (ISO 3166-1 alpha-3), par "
             "exemple TUN.",
+            "es": "Un Estado se designa con tres letras mayúsculas (ISO 3166-1 alfa-3), por "
+            "ejemplo TUN.",
             "ar": "يُشار إلى الدولة بثلاثة أحرف لاتينية كبيرة (ISO 3166-1 alpha-3)، مثل TUN.",
         },
         "states.no_chart": {
             "en": "A State's page has no such chart.",
             "fr": "La page d'un État n'a pas de tel graphique.",
+            "es": "La página de un Estado no tiene ese gráfico.",
             "ar": "لا تحتوي صفحة الدولة على هذا الرسم البياني.",
         },
     }

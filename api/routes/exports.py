@@ -81,8 +81,8 @@ class MatrixQuery(BaseModel):
     )
     lang: MatrixLanguage = Field(
         MatrixLanguage.EN,
-        description="Headers in English, French or Arabic (right to left); the recommendations' "
-        "text in that language where it is held.",
+        description="Headers in English, French, Spanish or Arabic (right to left); the "
+        "recommendations' text in that language where it is held.",
     )
 
 

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import pages
+from api.pages import i18n
 from tests.world import World, build_world
 
 ORGANISATION_MARKER = "CANARY-ORG-5d1e8a"
@@ -119,7 +120,7 @@ async def test_the_markers_are_there_to_be_found(client: httpx.AsyncClient, worl
 
 # Every chart a page offers for download, overview's and a State's.
 CHART_NAMES = ("mechanisms", "status", "defenders", "positions", "trend")
-PAGE_LANGUAGES = ("en", "fr", "ar")
+PAGE_LANGUAGES = i18n.LANGUAGES
 
 
 def _page_urls(world: World) -> list[str]:

@@ -20,7 +20,7 @@ from models.enums import (
     ReviewState,
     SourceType,
 )
-from suivi.exporters.matrix import HEADERS, MatrixLanguage
+from suivi.exporters.matrix import COLUMNS, HEADERS, NO_THEME, MatrixLanguage
 from suivi.exporters.table import CUT_MARKER
 from tests import factories
 
@@ -324,3 +324,31 @@ async def test_rejected_retracted_and_archived_follow_up_stays_out(
     assert "Recommended by" in everything
     for hidden in ("Withdrawn decree", "Rejected claim", "Retracted claim"):
         assert hidden not in everything
+
+
+async def test_spanish_matrix_has_spanish_headers_and_text(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "A/HRC/52/10")
+    rec = await factories.recommendation(
+        session,
+        doc,
+        "105.1",
+        texts={"en": "Protect defenders.", "es": "Proteger a los defensores."},
+    )
+
+    sheet = _sheet(await client.get(URL, params={"lang": "es"}))
+
+    assert [cell.value for cell in sheet[1]] == HEADERS[MatrixLanguage.ES]
+    assert not sheet.sheet_view.rightToLeft
+    [row] = _rows(sheet)
+    assert (row["Id"], row["Tema"], row["Recomendación"]) == (
+        rec.id,
+        "(sin tema)",
+        "Proteger a los defensores.",
+    )
+
+
+def test_every_language_of_the_matrix_has_its_headers_and_no_theme_wording() -> None:
+    assert set(HEADERS) == set(NO_THEME) == set(MatrixLanguage)
+    assert all(len(headers) == len(COLUMNS) for headers in HEADERS.values())

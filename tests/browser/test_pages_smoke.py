@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from tests.browser.conftest import assert_clean, open_page
 
 PATHS = ["/", "/recommendations", "/recommendations/1", "/states/TUN", "/submit", "/review"]
-LANGUAGES = {"en": "ltr", "fr": "ltr", "ar": "rtl"}
+LANGUAGES = {"en": "ltr", "fr": "ltr", "es": "ltr", "ar": "rtl"}
 LANDMARKS = ("header", "nav", "main", "footer")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A blank 1280x900 capture compresses to a few kilobytes; a drawn page is far larger.

@@ -17,7 +17,7 @@ from models.enums import OrganisationKind, Role
 from tests import factories
 
 PAGES = ("/submit", "/review")
-LANGUAGES = (("en", "ltr"), ("fr", "ltr"), ("ar", "rtl"))
+LANGUAGES = (("en", "ltr"), ("fr", "ltr"), ("es", "ltr"), ("ar", "rtl"))
 SCRIPTS = ("/static/api-client.js", "/static/submit.js", "/static/review.js")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
 CONTROLS = frozenset({"input", "select", "textarea"})
@@ -107,6 +107,7 @@ async def test_pages_speak_their_language(client: httpx.AsyncClient) -> None:
     assert titles == {
         "en": "Submit a progress update",
         "fr": "Soumettre un suivi",
+        "es": "Enviar una actualización sobre los avances",
         "ar": "تقديم تحديث عن التقدم",
     }
 
@@ -307,6 +308,7 @@ async def test_not_assessed_is_not_offered_as_an_assessment(client: httpx.AsyncC
     [
         ("en", "organisation is named", "known to the office's staff only", "never published"),
         ("fr", "organisation est nommée", "que du personnel du bureau", "jamais publié"),
+        ("es", "nombre de su organización", "solo la conoce el personal", "nunca se publica"),
         ("ar", "يُذكر اسم منظمتك", "إلا موظفو المكتب", "لا يُنشر أبداً"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The overview page: the API's figures drawn and tabled, public updates only, three languages."""
+"""The overview page: the API's figures drawn and tabled, public updates only, every language."""
 
 import csv
 import io

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.pages import labels
+from api.pages import i18n, labels
 from models import ActionRecommendation
 from models.enums import (
     ActionStatus,
@@ -234,7 +234,7 @@ async def test_action_titles_are_escaped(client: httpx.AsyncClient) -> None:
 async def test_no_confidential_submitter_or_restricted_narrative_appears(
     client: httpx.AsyncClient,
 ) -> None:
-    for language in ("en", "fr", "ar"):
+    for language in i18n.LANGUAGES:
         html = (await client.get("/states/TUN", params={"lang": language})).text
         assert CONFIDENTIAL_ORGANISATION not in html
         assert RESTRICTED_NARRATIVE not in html
