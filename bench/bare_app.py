@@ -23,6 +23,14 @@ import asyncpg
 import orjson
 from fastapi import FastAPI, HTTPException, Path, Query, Request, Response
 
+from api.schemas.recommendations import item_labeller
+from suivi.labels import Labeller
+
+# The English labels of the items' codes, added as Suivi adds them (by dictionary reads): part
+# of the page, so the yardstick pays for them too.
+_ENGLISH = Labeller.of("en")
+_LABELLED = item_labeller(_ENGLISH)
+
 # Suivi's pool size (SUIVI_DB_POOL_SIZE's default).
 POOL_SIZE = 20
 MAX_LIMIT = 500
@@ -32,12 +40,13 @@ _ITEM = """
     d.symbol AS document_symbol, r.paragraph, r.text, r.language, r.recommending_states,
     r.position, r.action_category, r.session, r.cycle, r.issued_date AS date, r.themes,
     r.affected_persons, r.sdgs, r.hrd_relevance, r.hrd_reasons, r.status, r.updated_at,
-    r.source_format
+    r.source_format, c.cluster_id
 """
 _FROM = """
     FROM recommendations AS r
     JOIN bodies AS b ON b.id = r.body_id
     LEFT JOIN documents AS d ON d.id = r.document_id
+    LEFT JOIN cluster_members AS c ON c.recommendation_id = r.id
 """
 # The relevance is written into the SQL, not bound: only a constant lets a prepared statement's
 # plan use the partial index on (state_code, hrd_relevance, id).
@@ -164,7 +173,7 @@ async def list_page(
     rows = await request.app.state.pool.fetch(
         LIST_SQL[hrd], state, body_ids, _after(cursor), limit + 1
     )
-    items = [dict(row) for row in rows[:limit]]
+    items = [_LABELLED(dict(row)) for row in rows[:limit]]
     next_cursor = _cursor(items[-1]["id"]) if len(rows) > limit else None
     return _json({"items": items, "next_cursor": next_cursor})
 
@@ -198,5 +207,9 @@ async def detail(
 @app.get("/v1/stats")
 async def stats(request: Request, group_by: Literal["state"], mechanism: str) -> Response:
     body_ids = request.app.state.bodies.get(mechanism, [])
-    groups = [dict(row) for row in await request.app.state.pool.fetch(STATS_SQL, body_ids)]
+    names = _ENGLISH.state_table
+    groups = [
+        {"state": row[0], "state_label": names.get(row[0], row[0]), "count": row[1]}
+        for row in await request.app.state.pool.fetch(STATS_SQL, body_ids)
+    ]
     return _json({"total": sum(group["count"] for group in groups), "groups": groups})
