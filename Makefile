@@ -30,9 +30,10 @@ check: $(INSTALLED_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-## The whole suite against PostgreSQL (SUIVI_TEST_DATABASE_URL, else an embedded server)
+## The whole suite against PostgreSQL (SUIVI_TEST_DATABASE_URL, else an embedded server),
+## one worker process per CPU; a file's tests stay on one worker and share its fixtures.
 test: check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 format: $(INSTALLED_DEV)
 	$(BIN)/ruff format .
