@@ -198,7 +198,7 @@ TOPICS = (
         },
         {
             "fr": "lutter contre la traite des personnes",
-            "es": "combatir el tráfico de seres humanos",
+            "es": "combatir la trata de seres humanos",
             "ar": "الاتجار بالأشخاص",
         },
     ),

@@ -112,10 +112,12 @@ def texts(kind: Kind, code: str) -> Mapping[str, str]:
 
 
 def phrases() -> list[str]:
-    """Every label the data files hold, in every language: a sample of short, plain phrases."""
-    return [
-        text for rows in _catalogue().values() for row in rows.values() for text in row.values()
-    ]
+    """Every distinct label the data files hold, in every language: short, plain phrases."""
+    return list(
+        dict.fromkeys(
+            text for rows in _catalogue().values() for row in rows.values() for text in row.values()
+        )
+    )
 
 
 def label(kind: Kind, code: str, language: str) -> str:

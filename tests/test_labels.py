@@ -160,3 +160,15 @@ def test_lists_keep_their_order() -> None:
 
     assert labeller.states(["NOR", "FRA"]) == ["Norvège", "France"]
     assert labeller.labels(Kind.THEME, ["Impunity", "Media"]) == ["Impunité", "Médias"]
+
+
+def test_phrases_are_every_distinct_label_in_every_language() -> None:
+    phrases = labels.phrases()
+    assert len(phrases) == len(set(phrases))
+    for language in labels.LANGUAGES:
+        own = [
+            labels.texts(labels.Kind.THEME, code).get(language)
+            for code in labels.codes(labels.Kind.THEME)
+        ]
+        assert own, language
+        assert all(text in phrases for text in own), language

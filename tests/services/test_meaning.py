@@ -2,19 +2,8 @@
 
 import numpy as np
 
-from suivi import labels
 from suivi.encoder import get_encoder
 from suivi.services import meaning
-
-
-def test_the_labels_give_phrases_in_every_language() -> None:
-    phrases = labels.phrases()
-    assert "تونس" not in phrases  # States are named by CLDR, not by the catalogue
-    for language in labels.LANGUAGES:
-        assert any(
-            labels.label(labels.Kind.STATUS, code, language) in phrases
-            for code in labels.codes(labels.Kind.STATUS)
-        )
 
 
 def test_a_query_loses_what_every_short_phrase_shares() -> None:
