@@ -29,7 +29,7 @@ def register(messages: Mapping[str, Mapping[str, str]]) -> None:
 
 def catalogue() -> Mapping[str, Mapping[str, str]]:
     """Every message registered so far: key -> language -> text, read-only."""
-    return MappingProxyType(_CATALOGUE)
+    return MappingProxyType({key: MappingProxyType(texts) for key, texts in _CATALOGUE.items()})
 
 
 def translate(language: str, key: str, **values: object) -> str:

@@ -130,7 +130,7 @@ i18n.register(
         "overview.defenders.description": {
             "en": "Directly about defenders, about civic space, or neither",
             "fr": "Concernant directement les défenseurs, l'espace civique, ou ni l'un ni l'autre",
-            "es": "Directamente sobre los defensores, sobre el espacio cívico, o sobre ninguno de "
+            "es": "Directamente sobre los defensores, sobre el espacio cívico o sobre ninguno de "
             "los dos",
             "ar": "تخص المدافعين مباشرة، أو تخص الفضاء المدني، أو غير ذلك",
         },

@@ -290,7 +290,7 @@ _words({
                   "Historique des positions",
                   "Historial de posiciones",
                   "تاريخ المواقف"),
-    "stated": ("Stated on", "Exprimée le", "Fecha", "تاريخ الإعلان"),
+    "stated": ("Stated on", "Exprimée le", "Expresada el", "تاريخ الإعلان"),
     "source": ("Source", "Source", "Fuente", "المصدر"),
     "no_positions": ("No position recorded.",
                      "Aucune position enregistrée.",

@@ -120,7 +120,7 @@ i18n.register(
         "states.again.since": {
             "en": "First made",
             "fr": "Première fois",
-            "es": "Primera vez",
+            "es": "Formulada por primera vez",
             "ar": "أول مرة",
         },
         "states.again.times": {"en": "Times", "fr": "Fois", "es": "Veces", "ar": "عدد المرات"},

@@ -308,7 +308,12 @@ async def test_not_assessed_is_not_offered_as_an_assessment(client: httpx.AsyncC
     [
         ("en", "organisation is named", "known to the office's staff only", "never published"),
         ("fr", "organisation est nommée", "que du personnel du bureau", "jamais publié"),
-        ("es", "nombre de su organización", "solo la conoce el personal", "nunca se publica"),
+        (
+            "es",
+            "nombre de su organización",
+            "solo el personal de la oficina sabrá",
+            "nunca se publica",
+        ),
         ("ar", "يُذكر اسم منظمتك", "إلا موظفو المكتب", "لا يُنشر أبداً"),
     ],
 )
