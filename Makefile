@@ -32,8 +32,11 @@ check: $(INSTALLED_DEV)
 
 ## The whole suite against PostgreSQL (SUIVI_TEST_DATABASE_URL, else an embedded server),
 ## one worker process per CPU; a file's tests stay on one worker and share its fixtures.
+## Schemathesis runs on its own: its tests share one test id, which pytest-xdist runs once.
+SCHEMATHESIS := tests/api/test_schemathesis.py
 test: check
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile --ignore=$(SCHEMATHESIS)
+	$(BIN)/pytest $(SCHEMATHESIS)
 
 format: $(INSTALLED_DEV)
 	$(BIN)/ruff format .

@@ -37,8 +37,8 @@ from tests.databases import create_database, drop_database
 # Generated cases per operation, each sent by both callers, beside the examples and coverage
 # cases Schemathesis derives from the document: a few hundred calls per operation in all
 # (MINIMUM_CALLS), and the whole run within three minutes of a two-core machine.
-EXAMPLES = 75
-MINIMUM_CALLS = 150
+EXAMPLES = 60
+MINIMUM_CALLS = 120
 
 Case = schemathesis.Case[Any]
 
