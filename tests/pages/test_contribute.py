@@ -2,8 +2,7 @@
 
 import json
 import uuid
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,62 +14,13 @@ from api.pages.security import PAGE_POLICY
 from models import ProgressUpdate
 from models.enums import OrganisationKind, Role
 from tests import factories
+from tests.pages.reading import Document
 
 PAGES = ("/submit", "/review")
 LANGUAGES = (("en", "ltr"), ("fr", "ltr"), ("es", "ltr"), ("ar", "rtl"))
 SCRIPTS = ("/static/api-client.js", "/static/submit.js", "/static/review.js")
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
 CONTROLS = frozenset({"input", "select", "textarea"})
 CSO = "Defenders Network"
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    ancestors: tuple[str, ...]
-    text: list[str] = field(default_factory=list)
-
-    def get(self, name: str) -> str | None:
-        return self.attrs.get(name)
-
-    @property
-    def content(self) -> str:
-        return " ".join("".join(self.text).split())
-
-
-class Document(HTMLParser):
-    """Every element of a page, with its attributes, ancestors and text."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, dict(attrs), tuple(e.tag for e in self._open))
-        self.elements.append(element)
-        if tag not in VOID:
-            self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index].tag == tag:
-                del self._open[index:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        for element in self._open:
-            element.text.append(data)
-
-    def all(self, tag: str) -> list[Element]:
-        return [e for e in self.elements if e.tag == tag]
-
-    def by_id(self, element_id: str) -> Element:
-        [element] = [e for e in self.elements if e.get("id") == element_id]
-        return element
 
 
 async def _page(client: httpx.AsyncClient, path: str, language: str = "en") -> Document:

@@ -3,7 +3,6 @@
 import json
 import string
 from datetime import UTC, date, datetime
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -23,7 +22,7 @@ from models.enums import (
     ReviewState,
 )
 from tests import factories
-from tests.pages.reading import PageReader
+from tests.pages.reading import Document, PageReader
 
 SPANISH_TITLE = (
     "Recomendaciones de las Naciones Unidas sobre los defensores de los derechos humanos"
@@ -108,38 +107,9 @@ def test_spanish_numbers_group_by_a_narrow_space_from_five_digits(value: int, wr
 # Pages in Spanish
 
 
-class _Root(HTMLParser):
-    """The `<html>` attributes, the language links and the page's JSON data of a page."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.root: dict[str, str | None] = {}
-        self.languages: dict[str, str] = {}
-        self.data: str = ""
-        self._in_data = False
-        self._hreflang: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "html":
-            self.root = found
-        elif tag == "a" and found.get("hreflang"):
-            self._hreflang = found["hreflang"]
-        elif tag == "script" and found.get("id") == "page-data":
-            self._in_data = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._hreflang = None
-        elif tag == "script":
-            self._in_data = False
-
-    def handle_data(self, data: str) -> None:
-        if self._hreflang is not None:
-            self.languages[self._hreflang] = data.strip()
-        if self._in_data:
-            self.data += data
+def _languages(page: Document) -> dict[str, str]:
+    """The header's language links: hreflang -> the name shown."""
+    return {str(a.get("hreflang")): a.content for a in page.all("a") if a.get("hreflang")}
 
 
 @pytest.fixture
@@ -207,10 +177,10 @@ async def test_pages_speak_spanish_when_asked_by_the_query(
 
         assert response.status_code == 200, path
         assert response.headers["content-language"] == "es", path
-        page = _Root(response.text)
-        assert page.root == {"lang": "es", "dir": "ltr"}, path
+        page = Document(response.text)
+        assert page.all("html")[0].attrs == {"lang": "es", "dir": "ltr"}, path
         assert phrase in response.text, path
-        assert page.languages == {
+        assert _languages(page) == {
             "en": "English",
             "fr": "Français",
             "es": "Español",
@@ -229,7 +199,7 @@ async def test_pages_speak_spanish_when_the_browser_prefers_it(
         response = await client.get(path, headers={"Accept-Language": header})
 
         assert response.status_code == 200, path
-        assert _Root(response.text).root == {"lang": "es", "dir": "ltr"}, path
+        assert Document(response.text).all("html")[0].attrs == {"lang": "es", "dir": "ltr"}, path
         assert phrase in response.text, path
         assert "Accept-Language" in response.headers["vary"], path
 
@@ -281,7 +251,7 @@ async def test_contribution_scripts_get_their_words_in_spanish(
     client: httpx.AsyncClient, path: str, key: str, spanish: str
 ) -> None:
     response = await client.get(path, params={"lang": "es"})
-    data = json.loads(_Root(response.text).data)
+    data = json.loads(Document(response.text).by_id("page-data").content)
 
     assert data["text"][key] == spanish
     assert data["labels"]["status"]["implemented"] == "Aplicada"
