@@ -8,8 +8,8 @@ changed (a trigger of migration 0014 notifies `suivi_reference`), which every wo
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,20 +43,25 @@ _CONNECT_FAILURES = (OSError, asyncio.TimeoutError, asyncpg.PostgresError, async
 @dataclass(frozen=True, slots=True)
 class Statement:
     """SQL compiled for asyncpg, the names of its parameters in `$n` order, and the values
-    of those the statement holds itself (constants such as a language code)."""
+    of those the statement holds itself (constants such as a language code).
+
+    `one_plan`: one plan serves every value it binds, so its prepared statement may keep a
+    generic plan; otherwise each execution is planned with its values.
+    """
 
     sql: str
     names: tuple[str, ...]
     constants: Mapping[str, Any]
+    one_plan: bool = False
 
     @classmethod
-    def compile(cls, statement: ClauseElement) -> "Statement":
+    def compile(cls, statement: ClauseElement, *, one_plan: bool = False) -> "Statement":
         compiled = statement.compile(dialect=_DIALECT)
         assert isinstance(compiled, SQLCompiler)
         names = tuple(compiled.positiontup or ())
         held = compiled.construct_params(_check=False)
         constants = {name: held[name] for name in names if held.get(name) is not None}
-        return cls(sql=compiled.string, names=names, constants=constants)
+        return cls(sql=compiled.string, names=names, constants=constants, one_plan=one_plan)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         constants = self.constants
@@ -77,6 +82,7 @@ PGVECTOR_DIMENSIONS = Statement(
     "AND attname = 'embedding_vector' AND NOT attisdropped",
     (),
     {},
+    one_plan=True,
 )
 # HNSW's candidate list (`hnsw.ef_search`, set on the read connections) bounds what one query
 # returns: 1,000, the most a hybrid search fuses.
@@ -91,6 +97,7 @@ VECTOR_OF = Statement(
     "SELECT embedding FROM recommendation_embeddings WHERE recommendation_id = $1 AND model = $2",
     ("id", "model"),
     {},
+    one_plan=True,
 )
 
 
@@ -165,15 +172,12 @@ class Reads:
         return SessionReads(session)
 
 
-async def fetch_on(
-    connection: asyncpg.Connection, statement: Statement, values: Mapping[str, Any]
-) -> list[asyncpg.Record]:
-    """The rows of `statement` on `connection`; DatabaseUnavailable (the connection
-    terminated, never reused) when the server cannot answer."""
+@contextmanager
+def _answering(connection: asyncpg.Connection) -> Iterator[None]:
+    """DatabaseUnavailable (the connection terminated, never reused) when the server cannot
+    answer what is sent on `connection` inside."""
     try:
-        rows: list[asyncpg.Record] = await connection.fetch(
-            statement.sql, *statement.arguments(values)
-        )
+        yield
     except Exception as exc:
         if unavailable(exc):
             # Its protocol may be left mid-operation: the pool replaces it, not reuses it.
@@ -183,6 +187,17 @@ async def fetch_on(
                 connection.terminate()
             raise DatabaseUnavailable("The database cannot be reached; retry later.") from exc
         raise
+
+
+async def fetch_on(
+    connection: asyncpg.Connection, statement: Statement, values: Mapping[str, Any]
+) -> list[asyncpg.Record]:
+    """The rows of `statement` on `connection`; DatabaseUnavailable (the connection
+    terminated, never reused) when the server cannot answer."""
+    with _answering(connection):
+        rows: list[asyncpg.Record] = await connection.fetch(
+            statement.sql, *statement.arguments(values)
+        )
     return rows
 
 
@@ -220,7 +235,8 @@ async def _set_codecs(connection: asyncpg.Connection) -> None:
 
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
     # The default reset is a round trip per release (RESET ALL, UNLISTEN *, CLOSE ALL...):
-    # these connections never open a transaction, a cursor or a listener, nor change a setting.
+    # these connections never open a transaction, a cursor or a listener, and the one setting
+    # they change (`plan_cache_mode`, by ReadPool._plan_as) is meant to outlast a release.
     return None
 
 
@@ -236,9 +252,10 @@ def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
             "jit": "off",
             # A read path that cannot write, whatever a statement says.
             "default_transaction_read_only": "on",
-            # A plan per execution: a prepared statement's generic plan cannot see that
-            # `hrd_relevance = $2` is 'direct' and so misses the partial indexes (0.1 ms
-            # against 2-8 ms for a State's defenders page).
+            # A plan per execution unless a statement says one plan serves (ReadPool then
+            # switches the connection to `auto`): a generic plan cannot see the values a
+            # statement binds (a full-text query, a year, a theme), whose shares of the rows
+            # differ by orders of magnitude.
             "plan_cache_mode": "force_custom_plan",
             # pgvector's, where the database has it (a placeholder elsewhere): an HNSW search
             # returns up to this many of the nearest vectors.
@@ -251,7 +268,9 @@ class ReadPool(Reads):
     """A pool of read-only connections and this process's copy of the bodies.
 
     Each statement takes a connection and gives it back as soon as its rows are read: a
-    request holds none while it serialises and sends its answer.
+    request holds none while it serialises and sends its answer. A statement that one plan
+    serves (`Statement.one_plan`: a State's page of defenders) runs on a connection that keeps
+    its prepared plans; planning a list page each time cost as much as running it.
     """
 
     def __init__(self, url: str, settings: Settings) -> None:
@@ -268,6 +287,9 @@ class ReadPool(Reads):
         self._reading_vectors: asyncio.Lock | None = None
         # Read once: only a migration adds the index, and `suivi serve` migrates first.
         self._indexed: tuple[int | None] | None = None
+        # The server processes of the connections that keep plans (`plan_cache_mode` auto);
+        # the others plan each execution, as they connect.
+        self._keeping_plans: set[int] = set()
 
     async def _open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -279,10 +301,29 @@ class ReadPool(Reads):
                     **self._arguments,
                     min_size=0,
                     max_size=self._size,
-                    init=_set_codecs,
+                    init=self._prepare_connection,
                     reset=_nothing_to_reset,
                 )
         return self._pool
+
+    async def _prepare_connection(self, connection: asyncpg.Connection) -> None:
+        await _set_codecs(connection)
+        # A new connection plans each execution, whatever an earlier one of its process id did.
+        self._keeping_plans.discard(connection.get_server_pid())
+
+    async def _plan_as(self, connection: asyncpg.Connection, statement: Statement) -> None:
+        """Switch `connection` to keep plans, or to plan each execution, as `statement` asks:
+        one round trip, only when the connection's last statement asked otherwise."""
+        process = connection.get_server_pid()
+        if statement.one_plan == (process in self._keeping_plans):
+            return
+        mode = "auto" if statement.one_plan else "force_custom_plan"
+        with _answering(connection):
+            await connection.execute(f"SET plan_cache_mode = {mode}")
+        if statement.one_plan:
+            self._keeping_plans.add(process)
+        else:
+            self._keeping_plans.discard(process)
 
     async def close(self) -> None:
         """Close the listener and the pool."""
@@ -361,6 +402,7 @@ class ReadPool(Reads):
 
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         async with self._connection() as connection:
+            await self._plan_as(connection, statement)
             return await fetch_on(connection, statement, values)
 
     async def indexed_dimensions(self) -> int | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import Field, StringConstraints
 from sqlalchemy import (
@@ -23,10 +23,15 @@ from sqlalchemy import (
     Text,
     any_,
     bindparam,
+    false,
+    inspect,
+    literal,
+    literal_column,
     or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.types import TypeEngine
 
 from models import Document, Recommendation
@@ -41,6 +46,7 @@ from suivi.errors import InvalidFilter
 from suivi.services import search
 from suivi.vectors import Neighbours
 
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 STATE_PATTERN = "^[A-Z]{3}$"
 # No control characters: PostgreSQL refuses NUL in text, and none belongs in a label.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
@@ -129,6 +135,13 @@ class RecommendationFilter:
     faceted: bool = False
     # A parameter that says how another filter matches (`search` of `q`): no SQL of its own.
     modifies: str | None = None
+    # Its values are written into the SQL, not bound: a few values of very different shares
+    # (a relevance, a mechanism's bodies), which the planner must see to choose a partial
+    # index or estimate a share, and which make few distinct statements.
+    constant: bool = False
+    # Its bound value never changes the best plan (an equality that one index answers for
+    # every value): a statement of such filters and constants may keep one plan.
+    one_plan: bool = False
 
     @property
     def option(self) -> str:
@@ -142,6 +155,16 @@ class RecommendationFilter:
         assert self.column is not None
         return self.column == (any_(parameter) if several else parameter)
 
+    def constant_condition(self, values: tuple[Any, ...]) -> ColumnElement[bool]:
+        """This filter's SQL with `values` written in as constants."""
+        assert self.column is not None
+        column = self.column
+        if not values:
+            return false()
+        value_type = inspect(column).type
+        written = [_sql_constant(value, value_type) for value in values]
+        return column == written[0] if len(written) == 1 else column.in_(written)
+
     def parameter(self, *, several: bool) -> BindParameter[Any]:
         """The bind parameter of this filter's value, typed as the column compares it."""
         value_type = self.bind_type
@@ -151,6 +174,14 @@ class RecommendationFilter:
         if several and not isinstance(value_type, ARRAY):
             value_type = ARRAY(value_type)
         return bindparam(f"f_{self.name}", type_=value_type)
+
+
+def _sql_constant(value: Any, value_type: TypeEngine[Any]) -> ColumnElement[Any]:
+    """`value` as SQL text, quoted and checked by its column's type (an enum refuses others)."""
+    rendered = literal(value, value_type).compile(
+        dialect=_DIALECT, compile_kwargs={"literal_binds": True}
+    )
+    return literal_column(str(rendered), value_type)
 
 
 def _relevances(value: HrdFilter, _bodies: Bodies) -> list[str]:
@@ -196,6 +227,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         cli_form=_upper,
         counted=_same("state_code"),
         faceted=True,
+        one_plan=True,
     ),
     RecommendationFilter(
         "mechanism",
@@ -205,6 +237,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         bind=lambda codes, bodies: bodies.of_mechanisms(codes),
         counted=_same("body_id"),
         faceted=True,
+        constant=True,
     ),
     RecommendationFilter(
         "body",
@@ -214,14 +247,18 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         bind=lambda codes, bodies: bodies.of_codes(codes),
         counted=_same("body_id"),
         faceted=True,
+        constant=True,
     ),
-    RecommendationFilter("cycle", Cycle, "UPR cycle.", column=R.cycle, counted=_same("cycle")),
+    RecommendationFilter(
+        "cycle", Cycle, "UPR cycle.", column=R.cycle, counted=_same("cycle"), one_plan=True
+    ),
     RecommendationFilter(
         "session",
         SessionNumber,
         "UPR session or treaty-body session number.",
         column=R.session,
         counted=_same("session"),
+        one_plan=True,
     ),
     RecommendationFilter(
         "document",
@@ -232,6 +269,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
             select(Document.id).where(Document.symbol == any_(symbols))
         ),
         bind_type=ARRAY(Text()),
+        one_plan=True,
     ),
     RecommendationFilter(
         "recommending_state",
@@ -247,12 +285,14 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         "The State's current position.",
         column=R.position,
         counted=_same("position"),
+        constant=True,
     ),
     RecommendationFilter(
         "action_category",
         ActionCategory,
         "UPR Info action category, 1 (minimal action) to 5 (specific action).",
         column=R.action_category,
+        constant=True,
     ),
     RecommendationFilter(
         "theme",
@@ -283,6 +323,7 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         column=R.hrd_relevance,
         bind=_relevances,
         counted=_same("hrd_relevance"),
+        constant=True,
     ),
     RecommendationFilter(
         "status",
@@ -290,12 +331,14 @@ FILTERS: tuple[RecommendationFilter, ...] = (
         "Derived implementation status.",
         column=R.status,
         counted=_same("status"),
+        constant=True,
     ),
     RecommendationFilter(
         "source_format",
         SourceFormat,
         "Where the record came from; `sample` is the illustrative sample.",
         column=R.source_format,
+        constant=True,
     ),
     RecommendationFilter(
         "year_from",
@@ -430,12 +473,13 @@ class RecommendationFilters:
         return query
 
     def bound(self, bodies: Bodies) -> tuple["Shape", dict[str, Any]]:
-        """The shape of the SQL (which filters, one value or several) and the bound values.
+        """The shape of the SQL (which filters, one value or several, the constants it holds)
+        and the bound values of every filter, constants included.
 
         The values are bound first: a mechanism may stand for one body or ten, and one value
         is compared with `=`, keeping the plans (and partial indexes) of an equality.
         """
-        shape: list[tuple[str, bool]] = []
+        shape: list[Compared] = []
         values: dict[str, Any] = {}
         for declared, value in self.given():
             if declared.modifies is not None:
@@ -443,7 +487,8 @@ class RecommendationFilters:
             if declared.name == "q" and self._near is not None:
                 # The meaning half: ids most similar first, with their similarities.
                 form = "q~" + self.search_mode.value
-                shape.append((form if self.search_mode is not SearchMode.LEXICAL else "q", False))
+                lexical = self.search_mode is SearchMode.LEXICAL
+                shape.append(Compared("q" if lexical else form, False))
                 values["f_q"] = value
                 values["f_q_near"] = self._near.ids
                 values["f_q_similarity"] = self._near.similarities
@@ -456,24 +501,53 @@ class RecommendationFilters:
                     bound = bound[0]
                 else:
                     several = True
-            shape.append((declared.name, several))
+            constant = None
+            if declared.constant:
+                constant = tuple(bound) if several else (bound,)
+            shape.append(Compared(declared.name, several, constant))
             values[f"f_{declared.name}"] = bound
         return tuple(shape), values
 
 
-# Which filters a statement compares, each with one value or several: statements are built
+class Compared(NamedTuple):
+    """One filter of a statement: compared with one value or several, and the values it
+    holds as constants (None when they are bound)."""
+
+    name: str
+    several: bool
+    constant: tuple[Any, ...] | None = None
+
+
+# Which filters a statement compares, how, and the constants it holds: statements are built
 # and compiled once per shape.
-Shape = tuple[tuple[str, bool], ...]
+Shape = tuple[Compared, ...]
 
 
 def conditions(shape: Shape) -> list[ColumnElement[bool]]:
-    """The WHERE conditions on `recommendations` of a shape, values left to bind."""
-    return [
-        SEARCH_FORMS[name]()
-        if name in SEARCH_FORMS
-        else BY_NAME[name].condition(BY_NAME[name].parameter(several=several), several=several)
-        for name, several in shape
-    ]
+    """The WHERE conditions on `recommendations` of a shape, values other than its constants
+    left to bind."""
+    return [_condition(compared) for compared in shape]
+
+
+def _condition(compared: Compared) -> ColumnElement[bool]:
+    if compared.name in SEARCH_FORMS:
+        return SEARCH_FORMS[compared.name]()
+    declared = BY_NAME[compared.name]
+    if compared.constant is not None:
+        return declared.constant_condition(compared.constant)
+    several = compared.several
+    return declared.condition(declared.parameter(several=several), several=several)
+
+
+def one_plan(shape: Shape) -> bool:
+    """Whether one plan serves every value a statement of `shape` binds, so that a prepared
+    statement may keep it rather than plan each execution (a list page's plan costs about as
+    much as running it)."""
+    return all(
+        compared.constant is not None
+        or (compared.name in BY_NAME and BY_NAME[compared.name].one_plan)
+        for compared in shape
+    )
 
 
 def _near_ids() -> BindParameter[Any]:

@@ -48,6 +48,7 @@ from suivi.services.recommendation_filters import (
     RecommendationFilters,
     Shape,
     conditions,
+    one_plan,
 )
 
 __all__ = ["HrdFilter", "RecommendationFilters"]
@@ -207,14 +208,14 @@ def _page_statement(shape: Shape, sort: Sort, continued: bool) -> Statement:
         bound = tuple_(*(bindparam(f"after_{i}") for i in range(len(key))))
         query = query.where(position < bound if descending else position > bound)
     order = [column.desc() if descending else column.asc() for column in key]
-    return Statement.compile(query.order_by(*order).limit(_LIMIT))
+    return Statement.compile(query.order_by(*order).limit(_LIMIT), one_plan=one_plan(shape))
 
 
 def _relevance_statement(shape: Shape, continued: bool) -> Statement:
     """A page in relevance order: the search ranks the matches of the other filters, a
     bounded number of them exactly (search.relevance_page), and the page joins its ids."""
-    form = next(name for name, _ in shape if name.startswith("q"))
-    others = conditions(tuple(item for item in shape if not item[0].startswith("q")))
+    form = next(item.name for item in shape if item.name.startswith("q"))
+    others = conditions(tuple(item for item in shape if not item.name.startswith("q")))
     after: tuple[BindParameter[Any], BindParameter[Any]] | None = (
         (bindparam("after_0"), bindparam("after_1")) if continued else None
     )
@@ -304,7 +305,7 @@ def _similar_statement(shape: Shape) -> Statement:
     return _semantic_statement(conditions(shape), None)
 
 
-_EXISTS = Statement("SELECT 1 FROM recommendations WHERE id = $1", ("id",), {})
+_EXISTS = Statement("SELECT 1 FROM recommendations WHERE id = $1", ("id",), {}, one_plan=True)
 
 
 async def similar_page(
