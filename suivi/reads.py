@@ -224,13 +224,14 @@ class SessionReads(Reads):
 
 
 async def _set_codecs(connection: asyncpg.Connection) -> None:
-    # JSONB as the API writes it, parsed by orjson as the ORM engine does.
-    await connection.set_type_codec(
-        "jsonb",
-        encoder=lambda v: orjson.dumps(v).decode(),
-        decoder=orjson.loads,
-        schema="pg_catalog",
-    )
+    # JSON and JSONB as the API writes them, parsed by orjson as the ORM engine does.
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
 
 
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:

@@ -370,7 +370,9 @@ async def recommendation_page(
     try:
         if not _ID.fullmatch(recommendation_id) or not 1 <= int(recommendation_id) <= MAX_ID:
             raise NotFound(recommendation_id)
-        detail = await service.get_detail(session, recommendation_id=int(recommendation_id))
+        detail = await service.get_detail(
+            Reads.of_session(session), recommendation_id=int(recommendation_id)
+        )
         events = await timeline.events(session, recommendation_id=detail.summary.id, caller=PUBLIC)
     except NotFound:
         detail_text = i18n.translate(

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 
-from api.deps import ReadsDep, SessionDep
+from api.deps import ReadsDep
 from api.json import json_response
 from api.languages import (
     ACCEPT_LANGUAGE_PARAMETER,
@@ -135,7 +135,7 @@ async def list_recommendations(request: Request, reads: ReadsDep) -> Response:
     responses=problem_responses(404, 422),
 )
 async def get_recommendation(
-    session: SessionDep,
+    reads: ReadsDep,
     recommendation_id: Annotated[
         int, Path(ge=1, le=MAX_ID, description="The recommendation's id.")
     ],
@@ -143,7 +143,7 @@ async def get_recommendation(
 ) -> RecommendationDetailRead:
     """Every text held, the position history, linked State actions, published progress
     updates, follow-up grades, open deadlines and each source's view of the status."""
-    detail = await service.get_detail(session, recommendation_id=recommendation_id)
+    detail = await service.get_detail(reads, recommendation_id=recommendation_id)
     record = detail.follow_up
     labeller = Labeller.of(language)
     label = labeller.label

@@ -4,12 +4,12 @@ Only published updates are shown, never restricted ones, and a submitter who ask
 confidentiality is not named: this module is the one place that decides it for public reads.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Label, SQLColumnExpression, case, func, null, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from models import (
     ActionRecommendation,
@@ -94,92 +94,171 @@ class FollowUpRecord:
     status_by_source: dict[SourceType, ImplementationStatus | None]
 
 
-async def public_record(
-    session: AsyncSession, *, recommendation_id: int, follow_up_deadline_date: date | None
-) -> FollowUpRecord:
-    """The recommendation's public follow-up, in three statements whatever its size."""
-    actions = await _actions(session, recommendation_id)
-    updates = await _published_updates(session, recommendation_id)
-    grades = await _grades(session, recommendation_id)
-    deadlines = []
-    # A grade given on or after the deadline means the reply came and was assessed.
-    answered = any(
-        follow_up_deadline_date is not None and grade.graded_date >= follow_up_deadline_date
-        for grade in grades
-    )
-    if follow_up_deadline_date is not None and not answered:
-        deadlines.append(Deadline("follow_up", follow_up_deadline_date, None))
-    deadlines += [
-        Deadline("action_target", action.target_date, action.id)
-        for action in actions
-        if action.target_date is not None and action.status in _OPEN_ACTIONS
-    ]
-    deadlines.sort(key=lambda deadline: deadline.due_date)
-    status_by_source: dict[SourceType, ImplementationStatus | None] = dict.fromkeys(SourceType)
-    # Updates come newest first: the first of each source is its current assessment.
-    for update in updates:
-        if status_by_source[update.source_type] is None:
-            status_by_source[update.source_type] = update.assessed_status
-    return FollowUpRecord(actions, updates, grades, deadlines, status_by_source)
-
-
-_OPEN_ACTIONS = frozenset({ActionStatus.PLANNED, ActionStatus.ONGOING})
-
-
-async def _actions(session: AsyncSession, recommendation_id: int) -> list[LinkedAction]:
-    rows = await session.execute(
-        select(StateAction, Institution.name, ActionRecommendation.note)
+def public_record_columns(recommendation_id: SQLColumnExpression[int]) -> list[Label[Any]]:
+    """The recommendation's linked actions, published updates and grades, each one JSON array
+    (null when empty): the public follow-up read in the statement that reads the
+    recommendation, in order, with the visibility rules of this module."""
+    actions = (
+        select(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(
+                        StateAction.id,
+                        StateAction.kind,
+                        StateAction.title,
+                        StateAction.status,
+                        Institution.name,
+                        StateAction.announced_date,
+                        StateAction.started_date,
+                        StateAction.completed_date,
+                        StateAction.target_date,
+                        ActionRecommendation.note,
+                    ),
+                    StateAction.announced_date.desc().nulls_last(),
+                    StateAction.id,
+                )
+            )
+        )
+        .select_from(StateAction)
         .join(ActionRecommendation, ActionRecommendation.action_id == StateAction.id)
         .outerjoin(Institution, Institution.id == StateAction.institution_id)
         .where(
             ActionRecommendation.recommendation_id == recommendation_id,
             StateAction.archived_at.is_(None),
         )
-        .order_by(StateAction.announced_date.desc().nulls_last(), StateAction.id)
     )
-    return [
-        LinkedAction(
-            id=action.id,
-            kind=action.kind,
-            title=action.title,
-            status=action.status,
-            institution=institution,
-            announced_date=action.announced_date,
-            started_date=action.started_date,
-            completed_date=action.completed_date,
-            target_date=action.target_date,
-            note=note,
+    updates = (
+        select(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(
+                        ProgressUpdate.id,
+                        ProgressUpdate.source_type,
+                        ProgressUpdate.assessed_status,
+                        ProgressUpdate.narrative,
+                        ProgressUpdate.evidence_urls,
+                        ProgressUpdate.as_of_date,
+                        public_name_column(ProgressUpdate.confidentiality, Organisation.name),
+                        ProgressUpdate.reviewed_at,
+                    ),
+                    ProgressUpdate.as_of_date.desc(),
+                    ProgressUpdate.id.desc(),
+                )
+            )
         )
-        for action, institution, note in rows
-    ]
-
-
-async def _published_updates(
-    session: AsyncSession, recommendation_id: int
-) -> list[PublishedUpdate]:
-    rows = await session.execute(
-        select(ProgressUpdate, Organisation.name)
+        .select_from(ProgressUpdate)
         .outerjoin(Organisation, Organisation.id == ProgressUpdate.organisation_id)
-        .where(
-            ProgressUpdate.recommendation_id == recommendation_id,
-            ProgressUpdate.review_state == ReviewState.PUBLISHED,
-            ProgressUpdate.confidentiality != Confidentiality.RESTRICTED,
-        )
-        .order_by(ProgressUpdate.as_of_date.desc(), ProgressUpdate.id.desc())
+        .where(ProgressUpdate.recommendation_id == recommendation_id, *PUBLISHED_UPDATES)
     )
-    return [
-        PublishedUpdate(
-            id=update.id,
-            source_type=update.source_type,
-            assessed_status=update.assessed_status,
-            narrative=update.narrative,
-            evidence_urls=list(update.evidence_urls),
-            as_of_date=update.as_of_date,
-            organisation=public_name(update.confidentiality, organisation),
-            published_at=update.reviewed_at,
+    grades = select(
+        func.json_agg(
+            aggregate_order_by(
+                func.json_build_array(
+                    FollowUpGrade.grade,
+                    FollowUpGrade.sub_grade,
+                    FollowUpGrade.assessor_kind,
+                    FollowUpGrade.assessor,
+                    FollowUpGrade.graded_date,
+                    FollowUpGrade.document_symbol,
+                ),
+                FollowUpGrade.graded_date,
+                FollowUpGrade.id,
+            )
         )
-        for update, organisation in rows
+    ).where(FollowUpGrade.recommendation_id == recommendation_id)
+    return [
+        actions.scalar_subquery().label("follow_up_actions"),
+        updates.scalar_subquery().label("follow_up_updates"),
+        grades.scalar_subquery().label("follow_up_grades"),
     ]
+
+
+def public_record(
+    actions: list[list[Any]] | None,
+    updates: list[list[Any]] | None,
+    grades: list[list[Any]] | None,
+    *,
+    follow_up_deadline_date: date | None,
+) -> FollowUpRecord:
+    """The public follow-up from the JSON arrays of `public_record_columns`."""
+    linked = [_linked_action(values) for values in actions or ()]
+    published = [_published_update(values) for values in updates or ()]
+    graded = [_grade(values) for values in grades or ()]
+    deadlines = []
+    # A grade given on or after the deadline means the reply came and was assessed.
+    answered = any(
+        follow_up_deadline_date is not None and grade.graded_date >= follow_up_deadline_date
+        for grade in graded
+    )
+    if follow_up_deadline_date is not None and not answered:
+        deadlines.append(Deadline("follow_up", follow_up_deadline_date, None))
+    deadlines += [
+        Deadline("action_target", action.target_date, action.id)
+        for action in linked
+        if action.target_date is not None and action.status in _OPEN_ACTIONS
+    ]
+    deadlines.sort(key=lambda deadline: deadline.due_date)
+    status_by_source: dict[SourceType, ImplementationStatus | None] = dict.fromkeys(SourceType)
+    # Updates come newest first: the first of each source is its current assessment.
+    for update in published:
+        if status_by_source[update.source_type] is None:
+            status_by_source[update.source_type] = update.assessed_status
+    return FollowUpRecord(linked, published, graded, deadlines, status_by_source)
+
+
+_OPEN_ACTIONS = frozenset({ActionStatus.PLANNED, ActionStatus.ONGOING})
+# What the public sees of progress updates: published ones, never restricted ones.
+PUBLISHED_UPDATES = (
+    ProgressUpdate.review_state == ReviewState.PUBLISHED,
+    ProgressUpdate.confidentiality != Confidentiality.RESTRICTED,
+)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _linked_action(values: list[Any]) -> LinkedAction:
+    id_, kind, title, status, institution, announced, started, completed, target, note = values
+    return LinkedAction(
+        id=id_,
+        kind=ActionKind(kind),
+        title=title,
+        status=ActionStatus(status),
+        institution=institution,
+        announced_date=_day(announced),
+        started_date=_day(started),
+        completed_date=_day(completed),
+        target_date=_day(target),
+        note=note,
+    )
+
+
+def _published_update(values: list[Any]) -> PublishedUpdate:
+    id_, source_type, status, narrative, urls, as_of, organisation, reviewed_at = values
+    return PublishedUpdate(
+        id=id_,
+        source_type=SourceType(source_type),
+        assessed_status=ImplementationStatus(status),
+        narrative=narrative,
+        evidence_urls=list(urls or ()),
+        as_of_date=date.fromisoformat(as_of),
+        organisation=organisation,
+        # JSON writes the instant in the session's time zone: read back as UTC, as rows are.
+        published_at=(datetime.fromisoformat(reviewed_at).astimezone(UTC) if reviewed_at else None),
+    )
+
+
+def _grade(values: list[Any]) -> GradeRecord:
+    grade, sub_grade, assessor_kind, assessor, graded, document_symbol = values
+    return GradeRecord(
+        grade=Grade(grade),
+        sub_grade=sub_grade,
+        assessor_kind=AssessorKind(assessor_kind),
+        assessor=assessor,
+        graded_date=date.fromisoformat(graded),
+        document_symbol=document_symbol,
+    )
 
 
 def public_name(confidentiality: Confidentiality, organisation: str | None) -> str | None:
@@ -187,22 +266,9 @@ def public_name(confidentiality: Confidentiality, organisation: str | None) -> s
     return organisation if confidentiality is Confidentiality.PUBLIC else None
 
 
-async def _grades(session: AsyncSession, recommendation_id: int) -> list[GradeRecord]:
-    grades: Sequence[FollowUpGrade] = (
-        await session.scalars(
-            select(FollowUpGrade)
-            .where(FollowUpGrade.recommendation_id == recommendation_id)
-            .order_by(FollowUpGrade.graded_date, FollowUpGrade.id)
-        )
-    ).all()
-    return [
-        GradeRecord(
-            grade=grade.grade,
-            sub_grade=grade.sub_grade,
-            assessor_kind=grade.assessor_kind,
-            assessor=grade.assessor,
-            graded_date=grade.graded_date,
-            document_symbol=grade.document_symbol,
-        )
-        for grade in grades
-    ]
+def public_name_column(
+    confidentiality: SQLColumnExpression[Confidentiality],
+    organisation: SQLColumnExpression[str | None],
+) -> ColumnElement[str | None]:
+    """`public_name` in SQL: the organisation's name only when it asked to be named."""
+    return case((confidentiality == Confidentiality.PUBLIC, organisation), else_=null())

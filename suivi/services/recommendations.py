@@ -24,11 +24,17 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from models import Body, ClusterMember, Document, PositionRecord, Recommendation
+from models import (
+    Body,
+    ClusterMember,
+    Document,
+    PositionRecord,
+    Recommendation,
+    RecommendationText,
+)
 from models.enums import (
     HrdRelevance,
     ImplementationStatus,
@@ -90,7 +96,7 @@ class RecommendationDetail:
     summary: RecommendationSummary
     annotation_type: str | None
     texts: dict[str, str]
-    position_history: list[PositionRecord]
+    position_history: list["StatedPosition"]
     follow_up_selected: bool
     follow_up_deadline_date: date | None
     office_status: ImplementationStatus | None
@@ -362,37 +368,119 @@ async def summaries(session: AsyncSession, *, ids: Sequence[int]) -> list[Recomm
     return [RecommendationSummary(*row) for row in (await connection.execute(query)).all()]
 
 
-async def get_detail(session: AsyncSession, *, recommendation_id: int) -> RecommendationDetail:
-    """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
-    row = (
-        await session.execute(SUMMARY_QUERY.where(Recommendation.id == recommendation_id))
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"No recommendation has id {recommendation_id}.")
-    rec = (
-        await session.scalars(
-            select(Recommendation)
-            .where(Recommendation.id == recommendation_id)
-            .options(
-                selectinload(Recommendation.translations),
-                selectinload(Recommendation.position_history),
+@dataclass(frozen=True, slots=True)
+class StatedPosition:
+    """A position the State took on the recommendation, when and where it said so."""
+
+    position: Position
+    stated_date: date | None
+    source: str | None
+
+
+@lru_cache(maxsize=1)
+def _detail_statement() -> Statement:
+    """The recommendation in full in one statement: its list fields, then its other columns,
+    texts and positions, then its public follow-up (follow_up.public_record_columns)."""
+    translations = (
+        select(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(RecommendationText.language, RecommendationText.text),
+                    RecommendationText.language,
+                )
             )
         )
-    ).one()
-    record = await follow_up.public_record(
-        session,
-        recommendation_id=rec.id,
-        follow_up_deadline_date=rec.follow_up_deadline_date,
+        .where(RecommendationText.recommendation_id == Recommendation.id)
+        .scalar_subquery()
     )
+    positions = (
+        select(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(
+                        PositionRecord.position, PositionRecord.stated_date, PositionRecord.source
+                    ),
+                    PositionRecord.id,
+                )
+            )
+        )
+        .where(PositionRecord.recommendation_id == Recommendation.id)
+        .scalar_subquery()
+    )
+    query = SUMMARY_QUERY.add_columns(
+        Recommendation.annotation_type,
+        Recommendation.follow_up_selected,
+        Recommendation.follow_up_deadline_date,
+        Recommendation.office_status,
+        Recommendation.source_record_id,
+        Recommendation.import_run_id,
+        translations,
+        positions,
+        *follow_up.public_record_columns(Recommendation.id),
+    ).where(Recommendation.id == bindparam("id", type_=BigInteger()))
+    # A primary-key lookup: one plan serves every id.
+    return Statement.compile(query, one_plan=True)
+
+
+async def get_detail(reads: Reads, *, recommendation_id: int) -> RecommendationDetail:
+    """The recommendation in full: texts, positions and public follow-up; NotFound if none."""
+    rows = await reads.fetch(_detail_statement(), {"id": recommendation_id})
+    if not rows:
+        raise NotFound(f"No recommendation has id {recommendation_id}.")
+    row = rows[0]
+    (
+        annotation_type,
+        follow_up_selected,
+        deadline,
+        office_status,
+        source_record_id,
+        import_run_id,
+        translations,
+        positions,
+        actions,
+        updates,
+        grades,
+    ) = (_parsed(value) for value in row[SUMMARY_WIDTH:])
+    summary = _summary(row)
     return RecommendationDetail(
-        summary=RecommendationSummary(*row),
-        annotation_type=rec.annotation_type,
-        texts={rec.language: rec.text, **{t.language: t.text for t in rec.translations}},
-        position_history=list(rec.position_history),
-        follow_up_selected=rec.follow_up_selected,
-        follow_up_deadline_date=rec.follow_up_deadline_date,
-        office_status=rec.office_status,
-        source_record_id=rec.source_record_id,
-        import_run_id=rec.import_run_id,
-        follow_up=record,
+        summary=summary,
+        annotation_type=annotation_type,
+        texts={summary.language: summary.text, **dict(translations or ())},
+        position_history=[
+            StatedPosition(Position(position), _day(stated), source)
+            for position, stated, source in positions or ()
+        ],
+        follow_up_selected=follow_up_selected,
+        follow_up_deadline_date=deadline,
+        office_status=ImplementationStatus(office_status) if office_status else None,
+        source_record_id=source_record_id,
+        import_run_id=import_run_id,
+        follow_up=follow_up.public_record(
+            actions, updates, grades, follow_up_deadline_date=deadline
+        ),
     )
+
+
+def _summary(row: Sequence[Any]) -> RecommendationSummary:
+    """A summary from a plain row: codes as the enums the ORM would give."""
+    item = _item(row)
+    position = item["position"]
+    return RecommendationSummary(
+        **{
+            **item,
+            "mechanism": MechanismCode(item["mechanism"]),
+            "position": Position(position) if position is not None else None,
+            "hrd_relevance": HrdRelevance(item["hrd_relevance"]),
+            "status": ImplementationStatus(item["status"]),
+            "source_format": SourceFormat(item["source_format"]),
+        }
+    )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _parsed(value: Any) -> Any:
+    # Through an ORM session's connection JSON arrives as text; the read pool parses it.
+    return orjson.loads(value) if isinstance(value, str) and value[:1] == "[" else value

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import (
@@ -144,11 +144,16 @@ async def test_detail_shows_the_public_follow_up(
         review=ReviewState.SUBMITTED,
     )
 
+    # The follow-up is read as JSON, which writes instants in the session's time zone.
+    await session.execute(text("SET LOCAL TIME ZONE 'Asia/Kolkata'"))
+
     response = await client.get(f"/v1/recommendations/{rec.id}")
 
     assert response.status_code == 200
     body = response.json()
     assert [a["title"] for a in body["actions"]] == ["Draft law on defenders"]
+    assert body["actions"][0]["target_date"] == "2025-12-31"
+    assert body["actions"][0]["status"] == "ongoing"
     assert body["actions"][0]["institution"] == "Ministry of Justice"
     assert body["actions"][0]["note"] == "Article 3"
     # Published and not restricted only, newest first; the confidential submitter is unnamed.
@@ -158,6 +163,7 @@ async def test_detail_shows_the_public_follow_up(
         ("civil_society", "Coalition for defenders"),
     ]
     assert body["progress_updates"][1]["id"] == confidential.id
+    assert {u["published_at"] for u in body["progress_updates"]} == {"2024-06-01T00:00:00Z"}
     assert "A defenders' network" not in response.text
     assert body["status_by_source"] == {
         "government": "implemented",
