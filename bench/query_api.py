@@ -277,7 +277,10 @@ async def serving(name: str, command: list[str], port: int, url: str) -> AsyncIt
         process = await asyncio.create_subprocess_exec(
             *command,
             cwd=REPOSITORY,
-            env={**os.environ, "SUIVI_DATABASE_URL": url},
+            # The generated texts are never embedded (a million take hours on these cores):
+            # the background embedder would spend the cores being measured, where a deployment
+            # whose texts have their vectors has it idle.
+            env={**os.environ, "SUIVI_DATABASE_URL": url, "SUIVI_EMBED_IN_BACKGROUND": "false"},
             stdout=log,
             stderr=log,
         )

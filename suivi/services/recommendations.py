@@ -349,6 +349,11 @@ async def similar_page(
 _REASONS = ITEM_FIELDS.index("hrd_reasons")
 
 
+def item_of(summary: RecommendationSummary) -> RecommendationItem:
+    """A summary as a list item."""
+    return {name: getattr(summary, name) for name in ITEM_FIELDS}
+
+
 def _item(row: Sequence[Any]) -> RecommendationItem:
     # zip stops at the item's fields: the sort key columns after them are the keyset's.
     item = dict(zip(ITEM_FIELDS, row, strict=False))

@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.schemas.recommendations import RecommendationDetailRead
 from models import (
     ActionRecommendation,
     FollowUpGrade,
@@ -151,6 +152,8 @@ async def test_detail_shows_the_public_follow_up(
 
     assert response.status_code == 200
     body = response.json()
+    # Built as a dict and serialised directly: exactly what the documented model says.
+    assert RecommendationDetailRead.model_validate(body).model_dump(mode="json") == body
     assert [a["title"] for a in body["actions"]] == ["Draft law on defenders"]
     assert body["actions"][0]["target_date"] == "2025-12-31"
     assert body["actions"][0]["status"] == "ongoing"
