@@ -34,6 +34,14 @@ class NotEmbedded(Conflict):
     title = "No vector yet"
 
 
+class MeaningUnavailable(Conflict):
+    """Search by meaning asked of a server without pgvector holding more vectors than each
+    process may copy (`SUIVI_EXACT_VECTORS_MAX`)."""
+
+    type_slug = "meaning-unavailable"
+    title = "Search by meaning unavailable"
+
+
 class Unauthenticated(SuiviError):
     """No usable key where one is needed: missing, malformed, unknown, expired or revoked."""
 

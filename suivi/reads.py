@@ -25,9 +25,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from suivi.db import CONNECT_TIMEOUT_SECONDS
 from suivi.encoder import Vectors
-from suivi.errors import DatabaseUnavailable
+from suivi.errors import DatabaseUnavailable, MeaningUnavailable
 from suivi.services.recommendation_filters import BODIES_QUERY, Bodies
-from suivi.settings import Settings
+from suivi.settings import Settings, get_settings
 from suivi.vectors import Neighbours, VectorCopy, vector_literal
 
 logger = structlog.get_logger(__name__)
@@ -68,13 +68,16 @@ class Statement:
         return [values[name] if name in values else constants[name] for name in self.names]
 
 
-# The vectors written since a copy's last `seq` (an index probe when there are none).
+# The vectors written since a copy's last `seq` (an index probe when there are none), a
+# bounded number at a time.
 VECTORS_SINCE = Statement(
     "SELECT recommendation_id, embedding, seq FROM recommendation_embeddings "
-    "WHERE seq > $2 AND model = $1 ORDER BY seq",
-    ("model", "after"),
+    "WHERE seq > $2 AND model = $1 ORDER BY seq LIMIT $3",
+    ("model", "after", "limit"),
     {},
 )
+# Vectors read per statement while a copy catches up.
+_VECTOR_BATCH = 10_000
 
 
 PGVECTOR_DIMENSIONS = Statement(
@@ -162,9 +165,27 @@ class Reads:
         return vector if vector.shape[0] == dimensions else None
 
     async def _read_vectors(self, copy: VectorCopy) -> None:
-        """Add to `copy` the vectors written since it was last read."""
-        rows = await self.fetch(VECTORS_SINCE, {"model": copy.model, "after": copy.last_seq})
-        copy.add([(row[0], row[1], row[2]) for row in rows])
+        """Add to `copy` the vectors written since it was last read; MeaningUnavailable once
+        it would hold more than `exact_vectors_max`, before it costs the memory."""
+        most = self.exact_vectors_max()
+        while True:
+            rows = await self.fetch(
+                VECTORS_SINCE,
+                {"model": copy.model, "after": copy.last_seq, "limit": _VECTOR_BATCH},
+            )
+            copy.add([(row[0], row[1], row[2]) for row in rows])
+            if len(copy) > most:
+                raise MeaningUnavailable(
+                    f"Search by meaning needs pgvector on the database server beyond {most:,} "
+                    "texts with vectors (SUIVI_EXACT_VECTORS_MAX); search by words "
+                    "(search=lexical) meanwhile."
+                )
+            if len(rows) < _VECTOR_BATCH:
+                return
+
+    def exact_vectors_max(self) -> int:
+        """The most vectors a copy may hold (the settings', read when a copy is first made)."""
+        return get_settings().exact_vectors_max
 
     @staticmethod
     def of_session(session: AsyncSession) -> "SessionReads":
@@ -276,6 +297,9 @@ class ReadPool(Reads):
 
     def __init__(self, url: str, settings: Settings) -> None:
         self._arguments = connect_arguments(url, settings)
+        self._exact_vectors_max = settings.exact_vectors_max
+        # The models whose vectors outgrew the limit: never read again by this process.
+        self._too_many: dict[str, MeaningUnavailable] = {}
         self._size = settings.db_pool_size
         self._pool: asyncpg.Pool | None = None
         self._starting: asyncio.Lock | None = None
@@ -411,12 +435,25 @@ class ReadPool(Reads):
             self._indexed = (await super().indexed_dimensions(),)
         return self._indexed[0]
 
+    def exact_vectors_max(self) -> int:
+        return self._exact_vectors_max
+
     async def vectors(self, model: str, dimensions: int) -> VectorCopy:
         """This process's copy of `model`'s vectors, with whatever was written since."""
+        refused = self._too_many.get(model)
+        if refused is not None:
+            raise MeaningUnavailable(refused.detail)
         copy = self._vectors.get(model)
         if copy is None or copy.dimensions != dimensions:
             copy = self._vectors[model] = VectorCopy(model, dimensions)
         self._reading_vectors = self._reading_vectors or asyncio.Lock()
         async with self._reading_vectors:
-            await self._read_vectors(copy)
+            try:
+                await self._read_vectors(copy)
+            except MeaningUnavailable as exc:
+                # The memory goes back; the next searches are refused without a read.
+                self._vectors.pop(model, None)
+                self._too_many[model] = exc
+                logger.warning("meaning_unavailable", model=model, most=self._exact_vectors_max)
+                raise
         return copy

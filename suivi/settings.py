@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         description="`suivi serve` computes the vectors of new and changed texts after imports, "
         "in one of its processes (`suivi embed` does it by hand).",
     )
+    exact_vectors_max: int = Field(
+        default=250_000,
+        ge=0,
+        description="Without pgvector, the most vectors of meaning each process copies into "
+        "memory to search them exactly (2 KB each). Past it, search by meaning is off: `q` "
+        "finds by words, `search=semantic` and `/similar` answer 409, until the server has "
+        "pgvector.",
+    )
     embed_poll_seconds: float = Field(
         default=10.0,
         gt=0,

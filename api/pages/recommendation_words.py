@@ -40,6 +40,7 @@ _words({
                "para excluir una palabra.",
                "علامات التنصيص لعبارة مطابقة، وOR لأي من الكلمتين، وعلامة الطرح لاستبعاد كلمة."),
     "field.q": ("Words in the text", "Mots du texte", "Palabras del texto", "كلمات في النص"),
+    "field.search": ("Found by", "Trouvé par", "Encontrado por", "البحث حسب"),
     "field.state": ("State", "État", "Estado", "الدولة"),
     "field.mechanism": ("Mechanism", "Mécanisme", "Mecanismo", "الآلية"),
     "field.body": ("Body", "Organe", "Órgano", "الهيئة"),
@@ -238,6 +239,13 @@ _words({
                      "orden; vuelva a empezar desde la primera página.",
                      "«cursor»: علامة الصفحة هذه لم تصدر من هنا أو تخص ترتيباً آخر؛ ابدأ من "
                      "الصفحة الأولى."),
+    "error.meaning": ("“search”: search by meaning is not available on this server; search by "
+                      "words.",
+                      "« search » : la recherche par le sens n'est pas disponible sur ce "
+                      "serveur ; cherchez par les mots.",
+                      "«search»: la búsqueda por el sentido no está disponible en este "
+                      "servidor; busque por palabras.",
+                      "«search»: البحث بالمعنى غير متاح على هذا الخادم؛ ابحث بالكلمات."),
     "error.invalid": ("“{name}”: “{value}” is not accepted.",
                       "« {name} » : « {value} » n'est pas accepté.",
                       "«{name}»: «{value}» no se acepta.",

@@ -28,7 +28,7 @@ from api.pages.rendering import link, not_found, render
 from api.params import MAX_ID
 from api.routes.recommendations import RecommendationQuery, read_cursor, write_cursor
 from models.enums import ImplementationStatus, MechanismCode, Position, SourceFormat, SourceType
-from suivi.errors import InvalidCursor, NotFound
+from suivi.errors import InvalidCursor, MeaningUnavailable, NotFound
 from suivi.reads import Reads
 from suivi.services import meaning, reference, stats, timeline
 from suivi.services import recommendations as service
@@ -292,7 +292,11 @@ async def _search(
         message = i18n.translate(language, "recommendations.error.cursor")
         return [FieldError("cursor", message, in_form=False)]
     reads = Reads.of_session(session)
-    filters = await meaning.with_meaning(reads, filters)
+    try:
+        filters = await meaning.with_meaning(reads, filters)
+    except MeaningUnavailable:
+        message = i18n.translate(language, "recommendations.error.meaning")
+        return [FieldError("search", message, in_form=False)]
     items, next_keyset = await service.list_page(
         reads, limit=params.limit, filters=filters, sort=sort, after=after
     )

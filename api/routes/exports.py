@@ -102,11 +102,15 @@ def _file_content(media_type: str, what: str) -> dict[int | str, dict[str, Any]]
 async def _streamed(
     snapshot: Snapshot, fmt: ExportFormat, params: RecommendationFilterQuery, hxl: bool
 ) -> StreamingResponse:
-    filters = params.to_filters()
+    meant = filters = params.to_filters()
+    if filters.query is not None:
+        # Before the first byte: a search by meaning the server cannot answer is a problem,
+        # not a cut stream.
+        async with snapshot() as session:
+            meant = await meaning.with_meaning(Reads.of_session(session), filters)
 
     async def body() -> AsyncGenerator[bytes]:
         async with snapshot() as session:
-            meant = await meaning.with_meaning(Reads.of_session(session), filters)
             async for chunk in exporters.chunks(session, fmt=fmt, filters=meant, hxl=hxl):
                 yield chunk
 
@@ -154,7 +158,7 @@ def _file_response(spool: IO[bytes], name: str) -> XlsxResponse:
     operation_id="exportRecommendationsCsv",
     summary="Export recommendations as CSV",
     response_class=CsvResponse,
-    responses={**_file_content("text/csv", "UTF-8 CSV with a BOM"), **problem_responses(422)},
+    responses={**_file_content("text/csv", "UTF-8 CSV with a BOM"), **problem_responses(409, 422)},
 )
 async def export_csv(
     snapshot: SnapshotDep, params: Annotated[TableExportQuery, Query()]
@@ -172,7 +176,7 @@ async def export_csv(
     operation_id="exportRecommendationsXlsx",
     summary="Export recommendations as an Excel workbook",
     response_class=XlsxResponse,
-    responses={**_file_content(XLSX, "An XLSX workbook"), **problem_responses(422)},
+    responses={**_file_content(XLSX, "An XLSX workbook"), **problem_responses(409, 422)},
 )
 async def export_xlsx(
     snapshot: SnapshotDep, params: Annotated[TableExportQuery, Query()]
@@ -203,7 +207,7 @@ async def export_xlsx(
     response_class=JsonStreamResponse,
     responses={
         **_file_content("application/json", "Suivi JSON, version 1"),
-        **problem_responses(422),
+        **problem_responses(409, 422),
     },
 )
 async def export_json(

@@ -87,7 +87,7 @@ def write_cursor(keyset: service.Keyset, sort: Sort) -> str:
     operation_id="listRecommendations",
     summary="List recommendations by any facet, with full-text search",
     response_model=RecommendationPage,
-    responses=problem_responses(422),
+    responses=problem_responses(409, 422),
     # Read by parse_query, documented as FastAPI would document the model.
     openapi_extra={
         "parameters": [

@@ -109,7 +109,7 @@ class NoQuery(BaseModel):
     operation_id="getStats",
     summary="Recommendations counted by one to three facets, under any filter of the list",
     response_model=StatsRead,
-    responses=problem_responses(422),
+    responses=problem_responses(409, 422),
 )
 async def get_stats(
     session: SessionDep,

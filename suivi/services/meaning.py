@@ -15,6 +15,7 @@ import numpy as np
 
 from suivi import labels
 from suivi.encoder import Vectors, get_encoder
+from suivi.errors import MeaningUnavailable
 from suivi.reads import Reads
 from suivi.services.recommendation_filters import RecommendationFilters, SearchMode
 from suivi.services.search import NEAR_LIMIT
@@ -77,7 +78,13 @@ async def with_meaning(reads: Reads, filters: RecommendationFilters) -> Recommen
     query = filters.query
     if query is None or filters.search_mode is SearchMode.LEXICAL:
         return filters
-    found = await near(reads, query)
+    try:
+        found = await near(reads, query)
+    except MeaningUnavailable:
+        if filters.search_mode is SearchMode.HYBRID:
+            # Words alone, as before the texts had vectors; the refusal is logged once.
+            return filters
+        raise
     if not found.ids and filters.search_mode is SearchMode.HYBRID:
         # Nothing near (nothing embedded yet): words alone, by the lexical path's plan.
         return filters

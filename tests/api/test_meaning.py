@@ -4,11 +4,13 @@ The texts are English, as real UPR Info exports are; the queries French, Spanish
 Vectors come from the real encoder, inside the test's transaction.
 """
 
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from suivi.encoder import get_encoder
+from suivi.reads import SessionReads
 from suivi.services import clusters, embeddings
 from tests import factories
 
@@ -211,3 +213,56 @@ async def test_the_state_page_lists_what_was_asked_longest(
     oldest = card["oldest_unimplemented_clusters"][0]
     assert f"/recommendations/{oldest['representative_id']}?" in html
     assert oldest["representative_text"] in html
+
+
+async def _no_pgvector(_reads: SessionReads) -> None:
+    return None
+
+
+@pytest.fixture
+def too_many_vectors(monkeypatch: pytest.MonkeyPatch, corpus: dict[str, int]) -> None:
+    """A server without pgvector, and a copy allowed fewer vectors than the corpus has (7)."""
+    monkeypatch.setattr(SessionReads, "indexed_dimensions", _no_pgvector)
+    monkeypatch.setenv("SUIVI_EXACT_VECTORS_MAX", "3")
+
+
+@pytest.mark.usefixtures("too_many_vectors")
+async def test_past_the_copys_limit_q_finds_by_words(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    hybrid = await _search(client, corpus, "défenseurs des droits humains")
+    lexical = await _search(client, corpus, "défenseurs des droits humains", search="lexical")
+    # By meaning it finds the English texts on defenders first (the test above); by words,
+    # French finds none of them.
+    assert hybrid == lexical == []
+
+
+@pytest.mark.usefixtures("too_many_vectors")
+async def test_past_the_copys_limit_meaning_alone_is_a_conflict(
+    client: httpx.AsyncClient, corpus: dict[str, int]
+) -> None:
+    semantic = await client.get(
+        "/v1/recommendations", params={"q": "défenseurs", "search": "semantic"}
+    )
+    similar = await client.get(f"/v1/recommendations/{corpus['repeat']}/similar")
+    page = await client.get("/recommendations", params={"q": "défenseurs", "search": "semantic"})
+
+    for response in (semantic, similar):
+        assert response.status_code == 409
+        problem = response.json()
+        assert problem["type"].endswith("meaning-unavailable")
+        assert "SUIVI_EXACT_VECTORS_MAX" in problem["detail"]
+    assert page.status_code == 422
+    assert "search by meaning is not available" in page.text
+
+
+@pytest.mark.usefixtures("too_many_vectors")
+async def test_past_the_copys_limit_an_export_by_meaning_is_refused_before_it_starts(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/v1/exports/recommendations.csv", params={"q": "défenseurs", "search": "semantic"}
+    )
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"

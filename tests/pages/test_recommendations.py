@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.pages import i18n
 from models import ActionRecommendation, FollowUpGrade, Recommendation
 from models.enums import (
     AssessorKind,
@@ -20,6 +21,7 @@ from models.enums import (
     SourceFormat,
     SourceType,
 )
+from suivi.services.recommendation_filters import FILTERS
 from tests import factories
 
 PUBLISHED_AT = datetime(2024, 6, 1, tzinfo=UTC)
@@ -501,3 +503,22 @@ async def test_unknown_recommendation_is_a_404_page(client: httpx.AsyncClient, p
     assert response.headers["content-type"].startswith("text/html")
     assert "<h1>Introuvable</h1>" in response.text
     assert "Aucune recommandation ne porte le numéro" in response.text
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_filter_has_a_name_on_the_page(language: str) -> None:
+    # A filter without a control is listed by name: a missing name was a 500.
+    for declared in FILTERS:
+        assert i18n.translate(language, f"recommendations.field.{declared.name}")
+
+
+async def test_how_words_are_matched_rides_along_by_name(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await _corpus(session)
+
+    response = await client.get("/recommendations?q=defenders&search=lexical")
+
+    assert response.status_code == 200
+    assert "Found by (<code>search</code>)" in response.text
+    assert '<input type="hidden" name="search" value="lexical">' in response.text
