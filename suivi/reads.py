@@ -78,6 +78,9 @@ VECTORS_SINCE = Statement(
 )
 # Vectors read per statement while a copy catches up.
 _VECTOR_BATCH = 10_000
+# The refusal's words by (model, bound), once a copy would have passed the bound: kept (as
+# words, never the exception, whose frames would keep the copy) for the rest of the process.
+_REFUSED: dict[tuple[str, int], str] = {}
 
 
 PGVECTOR_DIMENSIONS = Statement(
@@ -166,8 +169,15 @@ class Reads:
 
     async def _read_vectors(self, copy: VectorCopy) -> None:
         """Add to `copy` the vectors written since it was last read; MeaningUnavailable once
-        it would hold more than `exact_vectors_max`, before it costs the memory."""
+        it would hold more than `exact_vectors_max`, before it costs the memory.
+
+        A refusal holds for the rest of the process, whatever reads next (the pool, a page's
+        or an export's session): none reads the vectors again to be refused again.
+        """
         most = self.exact_vectors_max()
+        refused = _REFUSED.get((copy.model, most))
+        if refused is not None:
+            raise MeaningUnavailable(refused)
         while True:
             rows = await self.fetch(
                 VECTORS_SINCE,
@@ -175,11 +185,13 @@ class Reads:
             )
             copy.add([(row[0], row[1], row[2]) for row in rows])
             if len(copy) > most:
-                raise MeaningUnavailable(
+                logger.warning("meaning_unavailable", model=copy.model, most=most)
+                _REFUSED[(copy.model, most)] = detail = (
                     f"Search by meaning needs pgvector on the database server beyond {most:,} "
                     "texts with vectors (SUIVI_EXACT_VECTORS_MAX); search by words "
                     "(search=lexical) meanwhile."
                 )
+                raise MeaningUnavailable(detail)
             if len(rows) < _VECTOR_BATCH:
                 return
 
@@ -298,8 +310,6 @@ class ReadPool(Reads):
     def __init__(self, url: str, settings: Settings) -> None:
         self._arguments = connect_arguments(url, settings)
         self._exact_vectors_max = settings.exact_vectors_max
-        # The models whose vectors outgrew the limit: never read again by this process.
-        self._too_many: dict[str, MeaningUnavailable] = {}
         self._size = settings.db_pool_size
         self._pool: asyncpg.Pool | None = None
         self._starting: asyncio.Lock | None = None
@@ -312,9 +322,9 @@ class ReadPool(Reads):
         self._reading_vectors: asyncio.Lock | None = None
         # Read once: only a migration adds the index, and `suivi serve` migrates first.
         self._indexed: tuple[int | None] | None = None
-        # The server processes of the connections that keep plans (`plan_cache_mode` auto);
-        # the others plan each execution, as they connect.
-        self._keeping_plans: set[int] = set()
+        # Whether each connection (by server process) keeps plans (`plan_cache_mode` auto) or
+        # plans each execution, as it connects; not known after an interrupted switch.
+        self._keeping_plans: dict[int, bool] = {}
 
     async def _open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -333,22 +343,25 @@ class ReadPool(Reads):
 
     async def _prepare_connection(self, connection: asyncpg.Connection) -> None:
         await _set_codecs(connection)
+        await self._prepare_connection_mode(connection)
+
+    async def _prepare_connection_mode(self, connection: asyncpg.Connection) -> None:
         # A new connection plans each execution, whatever an earlier one of its process id did.
-        self._keeping_plans.discard(connection.get_server_pid())
+        self._keeping_plans[connection.get_server_pid()] = False
 
     async def _plan_as(self, connection: asyncpg.Connection, statement: Statement) -> None:
         """Switch `connection` to keep plans, or to plan each execution, as `statement` asks:
         one round trip, only when the connection's last statement asked otherwise."""
         process = connection.get_server_pid()
-        if statement.one_plan == (process in self._keeping_plans):
+        if self._keeping_plans.get(process) is statement.one_plan:
             return
         mode = "auto" if statement.one_plan else "force_custom_plan"
+        # Not known until the server answers: a request cancelled meanwhile leaves the next
+        # statement to set it again.
+        self._keeping_plans.pop(process, None)
         with _answering(connection):
             await connection.execute(f"SET plan_cache_mode = {mode}")
-        if statement.one_plan:
-            self._keeping_plans.add(process)
-        else:
-            self._keeping_plans.discard(process)
+        self._keeping_plans[process] = statement.one_plan
 
     async def close(self) -> None:
         """Close the listener and the pool."""
@@ -440,9 +453,6 @@ class ReadPool(Reads):
 
     async def vectors(self, model: str, dimensions: int) -> VectorCopy:
         """This process's copy of `model`'s vectors, with whatever was written since."""
-        refused = self._too_many.get(model)
-        if refused is not None:
-            raise MeaningUnavailable(refused.detail)
         copy = self._vectors.get(model)
         if copy is None or copy.dimensions != dimensions:
             copy = self._vectors[model] = VectorCopy(model, dimensions)
@@ -450,10 +460,8 @@ class ReadPool(Reads):
         async with self._reading_vectors:
             try:
                 await self._read_vectors(copy)
-            except MeaningUnavailable as exc:
-                # The memory goes back; the next searches are refused without a read.
+            except MeaningUnavailable:
+                # The memory goes back: nothing keeps the copy once the refusal is answered.
                 self._vectors.pop(model, None)
-                self._too_many[model] = exc
-                logger.warning("meaning_unavailable", model=model, most=self._exact_vectors_max)
                 raise
         return copy

@@ -122,3 +122,51 @@ def test_a_shape_with_a_parameter_whose_value_decides_the_plan_is_planned_each_t
 def test_a_constant_outside_its_columns_values_is_refused() -> None:
     with pytest.raises(CompileError, match="Could not render literal value"):
         BY_NAME["hrd"].constant_condition(("direct' OR 'x' = 'x",))
+
+
+def test_the_same_constants_in_any_order_make_one_statement() -> None:
+    given = RecommendationFilters(status=["regressed", "implemented", "regressed"])
+    ordered = RecommendationFilters(status=["implemented", "regressed"])
+
+    assert given.bound(Bodies([]))[0] == ordered.bound(Bodies([]))[0]
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class _Connection:
+    """A connection whose `SET` may be cut off before the server's answer is read."""
+
+    def __init__(self, *, interrupt: bool) -> None:
+        self.interrupt = interrupt
+        self.sent: list[str] = []
+
+    def get_server_pid(self) -> int:
+        return 4242
+
+    async def execute(self, sql: str) -> None:
+        self.sent.append(sql)
+        if self.interrupt:
+            raise _Interrupted
+
+
+async def test_a_switch_cut_off_is_sent_again(pool: ReadPool) -> None:
+    keeping = Statement("SELECT 1", (), {}, one_plan=True)
+    planned = Statement("SELECT 2", (), {})
+    connection = _Connection(interrupt=True)
+    await pool._prepare_connection_mode(connection)
+
+    with pytest.raises(_Interrupted):
+        await pool._plan_as(connection, keeping)
+    connection.interrupt = False
+    # The server may or may not have taken it: both kinds of statement set the mode again.
+    await pool._plan_as(connection, planned)
+    await pool._plan_as(connection, planned)
+    await pool._plan_as(connection, keeping)
+
+    assert connection.sent == [
+        "SET plan_cache_mode = auto",
+        "SET plan_cache_mode = force_custom_plan",
+        "SET plan_cache_mode = auto",
+    ]

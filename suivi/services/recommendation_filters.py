@@ -503,7 +503,8 @@ class RecommendationFilters:
                     several = True
             constant = None
             if declared.constant:
-                constant = tuple(bound) if several else (bound,)
+                # In one order, once each: the same values make the same statement.
+                constant = tuple(sorted(set(bound))) if several else (bound,)
             shape.append(Compared(declared.name, several, constant))
             values[f"f_{declared.name}"] = bound
         return tuple(shape), values

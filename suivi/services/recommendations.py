@@ -440,12 +440,9 @@ async def get_detail(reads: Reads, *, recommendation_id: int) -> RecommendationD
         office_status,
         source_record_id,
         import_run_id,
-        translations,
-        positions,
-        actions,
-        updates,
-        grades,
-    ) = (_parsed(value) for value in row[SUMMARY_WIDTH:])
+        *arrays,
+    ) = row[SUMMARY_WIDTH:]
+    translations, positions, actions, updates, grades = (_parsed(value) for value in arrays)
     summary = _summary(row)
     return RecommendationDetail(
         summary=summary,
@@ -487,5 +484,6 @@ def _day(value: str | None) -> date | None:
 
 
 def _parsed(value: Any) -> Any:
-    # Through an ORM session's connection JSON arrives as text; the read pool parses it.
-    return orjson.loads(value) if isinstance(value, str) and value[:1] == "[" else value
+    # A JSON array (or null): through an ORM session's connection it arrives as text, the
+    # read pool parses it.
+    return orjson.loads(value) if isinstance(value, str) else value

@@ -4,7 +4,6 @@ The texts are English, as real UPR Info exports are; the queries French, Spanish
 Vectors come from the real encoder, inside the test's transaction.
 """
 
-
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -221,7 +220,10 @@ async def _no_pgvector(_reads: SessionReads) -> None:
 
 @pytest.fixture
 def too_many_vectors(monkeypatch: pytest.MonkeyPatch, corpus: dict[str, int]) -> None:
-    """A server without pgvector, and a copy allowed fewer vectors than the corpus has (7)."""
+    """A server without pgvector, and a copy allowed fewer vectors than the corpus has (7).
+
+    The refusal holds for the rest of the process for this bound: no other test uses it.
+    """
     monkeypatch.setattr(SessionReads, "indexed_dimensions", _no_pgvector)
     monkeypatch.setenv("SUIVI_EXACT_VECTORS_MAX", "3")
 

@@ -254,3 +254,20 @@ async def test_a_graded_follow_up_reply_is_no_longer_a_deadline(
 
     assert [d["kind"] for d in before] == ["follow_up"]
     assert after == []
+
+
+async def test_text_values_that_look_like_json_stay_text(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    doc = await factories.document(session, "TEST/A/HRC/52/10")
+    rec = await factories.recommendation(
+        session, doc, "7", source_record_id="[UPR-123", annotation_type="[1, 2]"
+    )
+
+    response = await client.get(f"/v1/recommendations/{rec.id}")
+    page = await client.get(f"/recommendations/{rec.id}")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["provenance"]["source_record_id"] == "[UPR-123"
+    assert response.json()["annotation_type"] == "[1, 2]"
+    assert page.status_code == 200
