@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
-from api.deps import SessionDep
+from api.deps import ReadsDep, SessionDep
 from api.pages import (
     i18n,
     labels,
@@ -274,7 +274,7 @@ def _facet(
 
 
 async def _search(
-    session: AsyncSession, language: str, chosen: Mapping[str, list[str]]
+    session: AsyncSession, reads: Reads, language: str, chosen: Mapping[str, list[str]]
 ) -> Results | list[FieldError]:
     """The search the API's list would answer for the same parameters, or what was refused."""
     try:
@@ -291,7 +291,6 @@ async def _search(
     except InvalidCursor:
         message = i18n.translate(language, "recommendations.error.cursor")
         return [FieldError("cursor", message, in_form=False)]
-    reads = Reads.of_session(session)
     try:
         filters = await meaning.with_meaning(reads, filters)
     except MeaningUnavailable:
@@ -321,11 +320,12 @@ async def _search(
 
 
 @router.get(PATH)
-async def search_page(request: Request, session: SessionDep) -> HTMLResponse:
-    """The search form, the count and facets of what it finds, and one page of it."""
+async def search_page(request: Request, session: SessionDep, reads: ReadsDep) -> HTMLResponse:
+    """The search form, the count and facets of what it finds, and one page of it: the page
+    on the read pool (and the process's vectors), the counts in the request's session."""
     language = i18n.choose_language(request)
     chosen = _chosen(request)
-    outcome = await _search(session, language, chosen)
+    outcome = await _search(session, reads, language, chosen)
     errors = outcome if isinstance(outcome, list) else []
     invalid = {error.name for error in errors}
     # Sent again with the form; a refused value is left out, so the form can mend the search.
@@ -367,16 +367,14 @@ def _language_name(code: str, language: str) -> str:
 
 @router.get(PATH + "/{recommendation_id}")
 async def recommendation_page(
-    request: Request, session: SessionDep, recommendation_id: str
+    request: Request, session: SessionDep, reads: ReadsDep, recommendation_id: str
 ) -> HTMLResponse:
     """Everything the public detail and timeline of one recommendation show."""
     language = i18n.choose_language(request)
     try:
         if not _ID.fullmatch(recommendation_id) or not 1 <= int(recommendation_id) <= MAX_ID:
             raise NotFound(recommendation_id)
-        detail = await service.get_detail(
-            Reads.of_session(session), recommendation_id=int(recommendation_id)
-        )
+        detail = await service.get_detail(reads, recommendation_id=int(recommendation_id))
         events = await timeline.events(session, recommendation_id=detail.summary.id, caller=PUBLIC)
     except NotFound:
         detail_text = i18n.translate(

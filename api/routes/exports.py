@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SessionDep
+from api.deps import ReadsDep, SessionDep
 from api.params import STATE_PATTERN
 from api.recommendation_filters import RecommendationFilterQuery
 from api.schemas.problems import problem_responses
@@ -100,14 +100,15 @@ def _file_content(media_type: str, what: str) -> dict[int | str, dict[str, Any]]
 
 
 async def _streamed(
-    snapshot: Snapshot, fmt: ExportFormat, params: RecommendationFilterQuery, hxl: bool
+    snapshot: Snapshot,
+    reads: Reads,
+    fmt: ExportFormat,
+    params: RecommendationFilterQuery,
+    hxl: bool,
 ) -> StreamingResponse:
-    meant = filters = params.to_filters()
-    if filters.query is not None:
-        # Before the first byte: a search by meaning the server cannot answer is a problem,
-        # not a cut stream.
-        async with snapshot() as session:
-            meant = await meaning.with_meaning(Reads.of_session(session), filters)
+    # Before the first byte: a search by meaning the server cannot answer is a problem, not
+    # a cut stream. The nearest texts come from the process's copy or pgvector's index.
+    meant = await meaning.with_meaning(reads, params.to_filters())
 
     async def body() -> AsyncGenerator[bytes]:
         async with snapshot() as session:
@@ -161,14 +162,14 @@ def _file_response(spool: IO[bytes], name: str) -> XlsxResponse:
     responses={**_file_content("text/csv", "UTF-8 CSV with a BOM"), **problem_responses(409, 422)},
 )
 async def export_csv(
-    snapshot: SnapshotDep, params: Annotated[TableExportQuery, Query()]
+    snapshot: SnapshotDep, reads: ReadsDep, params: Annotated[TableExportQuery, Query()]
 ) -> StreamingResponse:
     """Every recommendation the filters of `GET /v1/recommendations` keep, in id order,
     streamed. UTF-8 with a byte-order mark, so spreadsheets read Arabic and French as they
     are; a cell that starts with `=`, `+`, `-`, `@`, tab or CR starts with `'`, so no
     spreadsheet runs it as a formula. Lists are joined with `; `. The list's `sort`, `limit`
     and `cursor` are refused (422): an export is every recommendation the filters keep."""
-    return await _streamed(snapshot, ExportFormat.CSV, params, params.hxl)
+    return await _streamed(snapshot, reads, ExportFormat.CSV, params, params.hxl)
 
 
 @router.get(
@@ -179,17 +180,16 @@ async def export_csv(
     responses={**_file_content(XLSX, "An XLSX workbook"), **problem_responses(409, 422)},
 )
 async def export_xlsx(
-    snapshot: SnapshotDep, params: Annotated[TableExportQuery, Query()]
+    snapshot: SnapshotDep, reads: ReadsDep, params: Annotated[TableExportQuery, Query()]
 ) -> StreamingResponse:
     """The columns of the CSV export in a workbook: header frozen, filterable, dates as dates.
     Text is always text, never a formula or a link. A text longer than the 32,767 characters
     of an Excel cell is cut and ends with `[…] (cut: …)`; the CSV and JSON hold it whole. Past
     Excel's 1,048,576 rows the export goes on in another worksheet."""
-    filters = params.to_filters()
+    meant = await meaning.with_meaning(reads, params.to_filters())
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by the body
     try:
         async with snapshot() as session:
-            meant = await meaning.with_meaning(Reads.of_session(session), filters)
             await exporters.write(
                 session, spool, fmt=ExportFormat.XLSX, filters=meant, hxl=params.hxl
             )
@@ -211,11 +211,11 @@ async def export_xlsx(
     },
 )
 async def export_json(
-    snapshot: SnapshotDep, params: Annotated[RecommendationFilterQuery, Query()]
+    snapshot: SnapshotDep, reads: ReadsDep, params: Annotated[RecommendationFilterQuery, Query()]
 ) -> StreamingResponse:
     """The recommendations with every text held, in the format `POST /v1/imports` and
     `suivi import` read: importing the file into another Suivi reproduces them. Streamed."""
-    return await _streamed(snapshot, ExportFormat.JSON, params, False)
+    return await _streamed(snapshot, reads, ExportFormat.JSON, params, False)
 
 
 @router.get(
