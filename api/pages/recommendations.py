@@ -299,8 +299,13 @@ async def _search(
     items, next_keyset = await service.list_page(
         reads, limit=params.limit, filters=filters, sort=sort, after=after
     )
-    by_status = await stats.count_by(session, dimensions=[Dimension.STATUS], filters=filters)
-    by_mechanism = await stats.count_by(session, dimensions=[Dimension.MECHANISM], filters=filters)
+    bodies = await reads.bodies()
+    by_status = await stats.count_by(
+        session, dimensions=[Dimension.STATUS], filters=filters, bodies=bodies
+    )
+    by_mechanism = await stats.count_by(
+        session, dimensions=[Dimension.MECHANISM], filters=filters, bodies=bodies
+    )
     kept = [
         (name, value) for name, values in chosen.items() if name != "cursor" for value in values
     ]

@@ -129,7 +129,9 @@ async def get_stats(
     is the illustrative sample). Every group is returned, most recommendations first,
     then in order of the values with nulls last."""
     filters = await meaning.with_meaning(reads, params.to_filters())
-    result = await service.count_by(session, dimensions=params.group_by, filters=filters)
+    result = await service.count_by(
+        session, dimensions=params.group_by, filters=filters, bodies=await reads.bodies()
+    )
     columns = _columns(params.group_by, Labeller.of(language))
     groups = []
     for group in result.groups:

@@ -87,7 +87,10 @@ class Bodies:
     def __init__(self, rows: Sequence[tuple[int, str, str]]) -> None:
         self.by_mechanism: dict[str, list[int]] = {}
         self.by_code: dict[str, list[int]] = {}
+        # Each body's code and mechanism, by id: what statistics by body name.
+        self.by_id: dict[int, tuple[str, str]] = {}
         for body_id, code, mechanism in rows:
+            self.by_id[body_id] = (code, mechanism)
             self.by_mechanism.setdefault(mechanism, []).append(body_id)
             self.by_code.setdefault(code, []).append(body_id)
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from models import Body, Recommendation, RecommendationCount, RecommendationFacetCount
+from models import Recommendation, RecommendationCount, RecommendationFacetCount
 from models.facet_count import ListFacet
 from suivi.services import recommendations
 from suivi.services.recommendation_filters import Bodies, RecommendationFilters
@@ -118,14 +118,18 @@ class Stats:
 
 
 async def filtered(
-    session: AsyncSession, query: Select[Any], filters: RecommendationFilters
+    session: AsyncSession,
+    query: Select[Any],
+    filters: RecommendationFilters,
+    bodies: Bodies | None = None,
 ) -> Select[Any]:
     """`query` over recommendations restricted exactly as the list restricts them.
 
     The list's own conditions, from the filters' one declaration, so a count and a list of
     one filter can never drift apart.
     """
-    return recommendations.filtered(query, filters, await recommendations.bodies_of(session))
+    known = bodies if bodies is not None else await recommendations.bodies_of(session)
+    return recommendations.filtered(query, filters, known)
 
 
 def _sort_key(group: Group) -> tuple[Any, ...]:
@@ -166,12 +170,14 @@ def _counted(table: Any, filters: RecommendationFilters, bodies: Bodies) -> list
 
 
 async def _summary_rows(
-    session: AsyncSession, dimensions: Sequence[Dimension], filters: RecommendationFilters
+    session: AsyncSession,
+    dimensions: Sequence[Dimension],
+    filters: RecommendationFilters,
+    bodies: Bodies,
 ) -> _Grouped:
     """The counts of `recommendation_counts` grouped by `dimensions` under `filters`."""
     keys = [_COUNTED[dimension] for dimension in dimensions]
     unique_keys = list(dict.fromkeys(keys))
-    bodies = await recommendations.bodies_of(session)
     count = func.sum(RecommendationCount.count)
     # A key's rows may sum to zero until merged: such a group has no recommendation.
     query = (
@@ -216,7 +222,10 @@ async def _counted_total(
 
 
 async def _table_rows(
-    session: AsyncSession, dimensions: Sequence[Dimension], filters: RecommendationFilters
+    session: AsyncSession,
+    dimensions: Sequence[Dimension],
+    filters: RecommendationFilters,
+    bodies: Bodies,
 ) -> _Grouped:
     """The recommendations themselves grouped by `dimensions` under `filters`."""
     keys: list[SQLColumnExpression[Any]] = []
@@ -239,12 +248,16 @@ async def _table_rows(
     # Unnesting repeats a row per value (and a source may repeat a value): count ids then.
     count = func.count(distinct(Recommendation.id)) if unnested else func.count()
     unique_keys = list(dict.fromkeys(keys))
-    query = await filtered(session, query.add_columns(*unique_keys, count), filters)
+    query = await filtered(session, query.add_columns(*unique_keys, count), filters, bodies)
     return keys, unique_keys, (await session.execute(query.group_by(*unique_keys))).all()
 
 
 async def count_by(
-    session: AsyncSession, *, dimensions: Sequence[Dimension], filters: RecommendationFilters
+    session: AsyncSession,
+    *,
+    dimensions: Sequence[Dimension],
+    filters: RecommendationFilters,
+    bodies: Bodies | None = None,
 ) -> Stats:
     """Recommendations matching `filters`, counted by `dimensions` (one to three, distinct).
 
@@ -252,27 +265,19 @@ async def count_by(
     none; `total` counts each matching recommendation once whatever the groups. Read from
     `recommendation_counts` when it holds every facet and filter asked, from
     `recommendation_facet_counts` (and the former for `total`) when `faceted`, else from
-    the table.
+    the table. `bodies`, when the caller keeps them (the read pool), spare reading them.
     """
     if not 1 <= len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise ValueError("one to three distinct dimensions")
+    known = bodies if bodies is not None else await recommendations.bodies_of(session)
     total: int | None = None
     if faceted(dimensions, filters):
-        known = await recommendations.bodies_of(session)
         keys, unique_keys, rows = await _facet_rows(session, dimensions, filters, known)
         total = await _counted_total(session, filters, known)
     else:
         read = _summary_rows if summarised(dimensions, filters) else _table_rows
-        keys, unique_keys, rows = await read(session, dimensions, filters)
+        keys, unique_keys, rows = await read(session, dimensions, filters, known)
 
-    bodies: dict[int, tuple[str, str]] = {}
-    if _BY_BODY & set(dimensions):
-        bodies = {
-            body_id: (code, mechanism)
-            for body_id, code, mechanism in await session.execute(
-                select(Body.id, Body.code, Body.mechanism_code)
-            )
-        }
     positions = [unique_keys.index(key) for key in keys]
     counts: dict[tuple[Any, ...], int] = {}
     for row in rows:
@@ -280,9 +285,9 @@ async def count_by(
         for dimension, position in zip(dimensions, positions, strict=True):
             value = row[position]
             if dimension is Dimension.BODY:
-                value = bodies[value][0]
+                value = known.by_id[value][0]
             elif dimension is Dimension.MECHANISM:
-                value = bodies[value][1]
+                value = known.by_id[value][1]
             values.append(value)
         key = tuple(values)
         # Several bodies make one mechanism; each recommendation has one body, so the sums
@@ -292,7 +297,7 @@ async def count_by(
 
     if total is None and any(dimension in _ARRAYS for dimension in dimensions):
         total_query = await filtered(
-            session, select(func.count()).select_from(Recommendation), filters
+            session, select(func.count()).select_from(Recommendation), filters, known
         )
         total = (await session.execute(total_query)).scalar_one()
     elif total is None:
