@@ -196,7 +196,7 @@ class Reads:
                 return
 
     def exact_vectors_max(self) -> int:
-        """The most vectors a copy may hold (the settings', read when a copy is first made)."""
+        """The most vectors a copy may hold (the settings', read at each catching up)."""
         return get_settings().exact_vectors_max
 
     @staticmethod
@@ -343,9 +343,6 @@ class ReadPool(Reads):
 
     async def _prepare_connection(self, connection: asyncpg.Connection) -> None:
         await _set_codecs(connection)
-        await self._prepare_connection_mode(connection)
-
-    async def _prepare_connection_mode(self, connection: asyncpg.Connection) -> None:
         # A new connection plans each execution, whatever an earlier one of its process id did.
         self._keeping_plans[connection.get_server_pid()] = False
 

@@ -155,7 +155,6 @@ async def test_a_switch_cut_off_is_sent_again(pool: ReadPool) -> None:
     keeping = Statement("SELECT 1", (), {}, one_plan=True)
     planned = Statement("SELECT 2", (), {})
     connection = _Connection(interrupt=True)
-    await pool._prepare_connection_mode(connection)
 
     with pytest.raises(_Interrupted):
         await pool._plan_as(connection, keeping)

@@ -214,7 +214,8 @@ PUBLISHED_UPDATES = (
 )
 
 
-def _day(value: str | None) -> date | None:
+def json_day(value: str | None) -> date | None:
+    """A date as JSON writes it (ISO 8601), or None."""
     return date.fromisoformat(value) if value is not None else None
 
 
@@ -226,10 +227,10 @@ def _linked_action(values: list[Any]) -> LinkedAction:
         title=title,
         status=ActionStatus(status),
         institution=institution,
-        announced_date=_day(announced),
-        started_date=_day(started),
-        completed_date=_day(completed),
-        target_date=_day(target),
+        announced_date=json_day(announced),
+        started_date=json_day(started),
+        completed_date=json_day(completed),
+        target_date=json_day(target),
         note=note,
     )
 

@@ -449,7 +449,7 @@ async def get_detail(reads: Reads, *, recommendation_id: int) -> RecommendationD
         annotation_type=annotation_type,
         texts={summary.language: summary.text, **dict(translations or ())},
         position_history=[
-            StatedPosition(Position(position), _day(stated), source)
+            StatedPosition(Position(position), follow_up.json_day(stated), source)
             for position, stated, source in positions or ()
         ],
         follow_up_selected=follow_up_selected,
@@ -477,10 +477,6 @@ def _summary(row: Sequence[Any]) -> RecommendationSummary:
             "source_format": SourceFormat(item["source_format"]),
         }
     )
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value is not None else None
 
 
 def _parsed(value: Any) -> Any:
