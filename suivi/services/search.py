@@ -7,9 +7,12 @@ language, so "recommandations sur les défenseurs" finds French texts by their F
 
 Relevance is `ts_rank_cd` of the original text, computed for a bounded number of matches:
 at about 4 µs a row it took 100 ms for the 25,000 rows that "journalists" matches in a million.
-`relevance_page` orders every match by `ts_rank` instead (an eighth of the cost, nearly the
+`relevance_page` orders the matches by `ts_rank` instead (an eighth of the cost, nearly the
 same order), ranks the `RANKED` best of those exactly and lists them first; its docstring says
-what comes after. What stays proportional to the matches is reading each matching row once.
+what comes after. Reading a match costs more than ranking it: 25,000 matches lie on about as
+many heap pages. So a broad query ranks its recent matches, a few thousand in a window of the
+newest ids, and lists the older ones after them (`_matches_by_prerank`): the first pages cost
+the same whether a query matches 3,000 rows or 80,000.
 
 A query may be a string or a bind parameter; its text is bound wherever it appears. Only the
 configuration names and language codes are written into the SQL: the planner must see them to
@@ -23,6 +26,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
+    CompoundSelect,
     Double,
     Integer,
     ScalarSelect,
@@ -52,6 +56,14 @@ FALLBACK = "simple"
 # How many matches a relevance list ranks exactly: the best by ts_rank. On the benchmark corpus
 # the true top 50 of each common query lies within its first 200 by ts_rank.
 RANKED = 1000
+# A broad query ranks its most recent matches (`_matches_by_prerank`): about RECENT_ENOUGH of
+# them, in a window of newest ids sized from the density of matches among the newest
+# RECENT_SAMPLE ids. At a million rows a common word matches 25,000 to 80,000 texts on as many
+# heap pages, 90 to 150 ms from the OS cache to read; its recent 3,000 take about 15 ms.
+RECENT_SAMPLE = 25_000
+# At least a first page's bound (RANKED + NEAR_LIMIT + the largest page, 500), so that a first
+# page never reads the older matches.
+RECENT_ENOUGH = 2_500
 
 Query = str | ColumnElement[str]
 # A relevance keyset: the rank of the last item seen, then its id (values or bind parameters).
@@ -161,6 +173,13 @@ def _prerank(query: Query) -> ColumnElement[float]:
     return -one / (one + cast(cheap, _FLOAT8))
 
 
+def _older_prerank(query: Query) -> ColumnElement[float]:
+    """-1 - 1 / (1 + ts_rank): the order of the matches past the recent ones, in [-2, -1)."""
+    cheap = _score(func.ts_rank, Recommendation.search_vector, Recommendation.language, query)
+    one = literal_column("1.0", _FLOAT8)
+    return -one - one / (one + cast(cheap, _FLOAT8))
+
+
 def relevance_page(
     query: Query,
     conditions: Sequence[ColumnElement[bool]] = (),
@@ -177,17 +196,20 @@ def relevance_page(
     the search itself. They apply before anything is bounded: with a State filter, the bound
     counts that State's matches only, and none of them is lost to other States' better ones.
 
-    The order, bounded: every match is ordered by ts_rank (ties: higher id first), and the
-    first `RANKED` of them are the head.
+    The order, bounded: the ranked matches (every match, or a broad query's recent ones: see
+    `_matches_by_prerank`) are ordered by ts_rank (ties: higher id first), and the first
+    `RANKED` of them are the head.
     - The head comes first, ordered by ts_rank_cd then id, descending: `rank` is ts_rank_cd
       (>= 0). With at most `RANKED` matches, that is every match, exactly as ranked before.
-    - The other matches follow, in ts_rank order: `rank` is -1 / (1 + ts_rank), in [-1, 0).
-      A match down there may have a higher ts_rank_cd than the last of the head: past `RANKED`
-      matches the order is ts_rank's, the bound's price.
-    Each match appears once, on whatever pages of whatever size: the keyset continues either
-    part, a negative rank saying the cursor is past the head, and nothing depends on the page
-    size or on the plan. Cost: one read and one ts_rank per match, `RANKED` ts_rank_cd at most,
-    and a sort bounded by `RANKED + limit` rows.
+    - The other ranked matches follow, in ts_rank order: `rank` is -1 / (1 + ts_rank), in
+      [-1, 0). A match down there may have a higher ts_rank_cd than the last of the head: past
+      `RANKED` matches the order is ts_rank's, the bound's price.
+    - A broad query's older matches come last, in ts_rank order: `rank` in [-2, -1).
+    Each match appears once, on whatever pages of whatever size: the keyset continues any
+    part, its rank saying which, and nothing depends on the page size or on the plan. Cost:
+    one read and one ts_rank per ranked match (a few thousand at most for a broad query),
+    `RANKED` ts_rank_cd at most, and a sort bounded by `RANKED + limit` rows; a page past the
+    ranked matches reads the older ones.
 
     `limit` and the two values of `after` may be bind parameters (the keyset's are cast to
     double precision and bigint); the statement then binds nothing but them and what `query`
@@ -197,16 +219,16 @@ def relevance_page(
     # Typed here: an untyped parameter would take the type of whichever comparison PostgreSQL
     # reads first, possibly the integer 0.
     keyset = None if after is None else (cast(after[0], _FLOAT8), cast(after[1], BigInteger()))
-    matched = _matches_by_prerank(query, conditions)
+    # The head, and enough of the rest to fill a page that the head ends.
+    bound = (
+        _integer(RANKED) + limit if isinstance(limit, ColumnElement) else _integer(RANKED + limit)
+    )
+    matched = _matches_by_prerank(query, conditions, keyset, bound)
     first = select(matched)
     if keyset is not None:
         # Harmless in the head (every prerank is below a rank >= 0); past it, the rest resumes
         # after the cursor.
         first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
-    # The head, and enough of the rest to fill a page that the head ends.
-    bound = (
-        _integer(RANKED) + limit if isinstance(limit, ColumnElement) else _integer(RANKED + limit)
-    )
     candidates = (
         first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
     )
@@ -234,21 +256,86 @@ def relevance_page(
     return page.order_by(ranked.c.rank.desc(), ranked.c.id.desc()).limit(page_limit)
 
 
-def _matches_by_prerank(query: Query, conditions: Sequence[ColumnElement[bool]]) -> Subquery:
-    """`(id, prerank, search_vector, language)` of every recommendation that matches and
-    satisfies `conditions`.
+def _matches_by_prerank(
+    query: Query,
+    conditions: Sequence[ColumnElement[bool]],
+    keyset: tuple[ColumnElement[float], ColumnElement[int]] | None,
+    bound: ColumnElement[int],
+) -> Subquery:
+    """`(id, prerank, search_vector, language)` of the matches that satisfy `conditions`, as
+    far as the first `bound` after `keyset` in prerank order need.
 
-    The vector goes along to the head's ts_rank_cd: a bounded sort copies it for each match,
-    which costs less than reading a thousand rows again by id.
+    A broad query ranks its recent matches only: the matches among the newest `RECENT_SAMPLE`
+    ids tell how densely the query matches; the window of newest ids that should hold about
+    `RECENT_ENOUGH` matches at that density is read; if it holds at least that many, they are
+    the ranked part (prerank in [-1, 0)) and the older matches follow in ts_rank order (prerank
+    -1 - 1 / (1 + ts_rank), in [-2, -1)), read only by a page that reaches them. Otherwise,
+    and in a table whose ids span less than the sample, every match is in the ranked part.
+    The window depends on the data, the query and `conditions` alone, never on the page, so
+    every page of one list sees the same window.
+
+    Each case is an InitPlan that PostgreSQL decides before it scans anything: a part whose
+    case does not hold is never read. The vector goes along to the head's ts_rank_cd: a bounded
+    sort copies it for each match, which costs less than reading a thousand rows again by id.
     """
+    prerank = _prerank(query)
+    newest = select(func.max(Recommendation.id)).scalar_subquery()
+    oldest = select(func.min(Recommendation.id)).scalar_subquery()
+    sample_floor = newest - _integer(RECENT_SAMPLE)
+    sampling = select(sample_floor > oldest).scalar_subquery()
+    sampled = _matching(query, conditions, prerank, sampling, Recommendation.id > sample_floor).cte(
+        "sampled"
+    )
+    in_sample = select(func.count()).select_from(sampled).scalar_subquery()
+    # Ids that hold RECENT_ENOUGH matches at the sample's density, and a quarter more.
+    wanted = _integer(RECENT_SAMPLE * RECENT_ENOUGH * 5 // 4)
+    full = in_sample >= _integer(RECENT_ENOUGH)
+    density = wanted // cast(func.greatest(in_sample, _integer(1)), Integer())
+    width = case((full, _integer(RECENT_SAMPLE)), else_=density)
+    # bigint, as the ids: compared with another type, `id` would not use its index.
+    floor = select(cast(newest - width, BigInteger())).scalar_subquery()
+    windowed = select(and_(sampling, floor > oldest)).scalar_subquery()
+    widened = _matching(
+        query,
+        conditions,
+        prerank,
+        select(and_(windowed, not_(full))).scalar_subquery(),
+        Recommendation.id > floor,
+        Recommendation.id <= sample_floor,
+    )
+    recent = union_all(select(sampled).where(windowed), widened).cte("recent")
+    counted = select(func.count()).select_from(recent)
+    enough = select(counted.scalar_subquery() >= _integer(RECENT_ENOUGH)).scalar_subquery()
+    every = _matching(query, conditions, prerank, not_(enough))
+    # The older matches, only when what is left of the recent ones cannot fill the bound.
+    if keyset is not None:
+        counted = counted.where(tuple_(recent.c.prerank, recent.c.id) < tuple_(*keyset))
+    short = select(counted.scalar_subquery() < bound).scalar_subquery()
+    older = _matching(
+        query, conditions, _older_prerank(query), enough, short, Recommendation.id <= floor
+    )
+    both = union_all(select(recent).where(enough), every, older).subquery("matched")
+    # OFFSET 0: a condition on `prerank` stays outside, on the computed value; pushed down into
+    # the scans it would compute ts_rank a second time per row.
+    return select(both).offset(_integer(0)).subquery("matches")
+
+
+def _matching(
+    query: Query,
+    conditions: Sequence[ColumnElement[bool]],
+    prerank: ColumnElement[float],
+    *only: ColumnElement[bool],
+) -> CompoundSelect[Any]:
+    """`(id, prerank, search_vector, language)` of the matches that satisfy `conditions` and
+    `only`: the originals, then rows found by a translation alone."""
     columns = (
         Recommendation.id,
-        _prerank(query).label("prerank"),
+        prerank.label("prerank"),
         Recommendation.search_vector,
         Recommendation.language,
     )
     originals = select(*columns).where(
-        _matches(Recommendation.search_vector, Recommendation.language, query), *conditions
+        _matches(Recommendation.search_vector, Recommendation.language, query), *conditions, *only
     )
     # Rows whose original text does not match, found by a translation; the original text is
     # still what ranks them (at zero, unless it matches in part).
@@ -256,11 +343,9 @@ def _matches_by_prerank(query: Query, conditions: Sequence[ColumnElement[bool]])
         Recommendation.id.in_(_translated_ids(query)),
         not_(_matches(Recommendation.search_vector, Recommendation.language, query)),
         *conditions,
+        *only,
     )
-    both = union_all(originals, translated).subquery("matched")
-    # OFFSET 0: a condition on `prerank` stays outside, on the computed value; pushed down into
-    # the scans it would compute ts_rank a second time per row.
-    return select(both).offset(_integer(0)).subquery("matches")
+    return union_all(originals, translated)
 
 
 # Reciprocal rank fusion's constant: a text's score is the sum over the two rankings of
@@ -310,15 +395,15 @@ def hybrid_page(
     fusion (> 0). The other word matches follow in ts_rank order (`rank` < 0), as there.
     """
     keyset = None if after is None else (cast(after[0], _FLOAT8), cast(after[1], BigInteger()))
-    matched = _matches_by_prerank(query, conditions)
-    first = select(matched)
-    if keyset is not None:
-        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
     # Enough of the rest to fill a page even when the nearest texts take some of it.
     extra = _integer(RANKED + NEAR_LIMIT)
     bound = (
         extra + limit if isinstance(limit, ColumnElement) else _integer(RANKED + NEAR_LIMIT + limit)
     )
+    matched = _matches_by_prerank(query, conditions, keyset, bound)
+    first = select(matched)
+    if keyset is not None:
+        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
     candidates = (
         first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     BindParameter,
     ColumnElement,
@@ -258,3 +259,150 @@ async def test_runs_prepared_with_untyped_keyset_parameters(
         compiled = statements[1]
 
     assert seen == await _expected(session, corpus["TUN"] + corpus["MAR"], bound=5)
+
+
+# A broad query ranks its recent matches: the window of newest ids.
+LONG = FILLER * 6
+
+
+async def _old_and_new(session: AsyncSession) -> tuple[list[int], list[int]]:
+    """Six old matches that rank high (short texts), then eight new ones that rank low (long
+    texts), with a text that does not match among each."""
+    doc = await factories.document(session, "TEST/A/HRC/53/10")
+    old: list[int] = []
+    new: list[int] = []
+    for n in range(6):
+        old.append(
+            (
+                await factories.recommendation(
+                    session,
+                    doc,
+                    f"o{n}",
+                    texts={"en": f"Fund the ombudspersons{FILLER * (n % 2)}."},
+                )
+            ).id
+        )
+    await factories.recommendation(session, doc, "ox", texts={"en": "Abolish torture."})
+    for n in range(8):
+        new.append(
+            (
+                await factories.recommendation(
+                    session,
+                    doc,
+                    f"n{n}",
+                    texts={"en": f"Consult the ombudspersons{LONG}{FILLER * (n % 3)}."},
+                )
+            ).id
+        )
+    await factories.recommendation(session, doc, "nx", texts={"en": "Abolish torture."})
+    return old, new
+
+
+async def _cheap_order(session: AsyncSession, ids: Sequence[int]) -> list[int]:
+    rows = (await session.execute(ORACLE, {"q": QUERY, "ids": list(ids)})).all()
+    return [r.id for r in sorted(rows, key=lambda r: (r.cheap, r.id), reverse=True)]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 5, 50])
+async def test_a_broad_query_ranks_its_recent_matches_then_the_older(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch, page_size: int
+) -> None:
+    old, new = await _old_and_new(session)
+    # The newest 5 ids hold 4 matches, enough: those are ranked, the rest follow.
+    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
+    monkeypatch.setattr(search, "RANKED", 2)
+
+    walked = await _walk(session, page_size)
+
+    recent = new[-4:]
+    older = old + new[:-4]
+    ids = [i for i, _ in walked]
+    assert ids == await _expected(session, recent, bound=2) + await _cheap_order(session, older)
+    ranks = [rank for _, rank in walked]
+    assert all(-1 <= rank < 0 for rank in ranks[2:4])
+    assert all(-2 <= rank < -1 for rank in ranks[4:])
+    assert ranks == sorted(ranks, reverse=True)
+
+
+async def test_the_window_widens_to_the_density_of_the_sample(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = await _old_and_new(session)
+    # 4 matches in the newest 5 ids, 6 wanted: 5 * 6 * 5 // 4 // 4 = 9 ids, 8 of them matches.
+    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", 6)
+    monkeypatch.setattr(search, "RANKED", 3)
+
+    walked = await _walk(session, 4)
+
+    assert [i for i, _ in walked] == await _expected(session, new, bound=3) + await _cheap_order(
+        session, old
+    )
+
+
+async def test_too_few_recent_matches_rank_every_match(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = await _old_and_new(session)
+    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", 100)
+    monkeypatch.setattr(search, "RANKED", 3)
+
+    walked = await _walk(session, 4)
+
+    assert [i for i, _ in walked] == await _expected(session, old + new, bound=3)
+    assert all(rank >= -1 for _, rank in walked)
+
+
+async def test_a_filter_counts_its_own_recent_matches(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mar = await factories.document(session, "TEST/A/HRC/53/11", state="MAR")
+    moroccan = [
+        (
+            await factories.recommendation(
+                session, mar, f"m{n}", texts={"en": f"Hear the ombudspersons{FILLER * n}."}
+            )
+        ).id
+        for n in range(3)
+    ]
+    await _old_and_new(session)
+    # The newest ids are Tunisia's: the sample holds none of Morocco's matches, the window
+    # none either, and so each of Morocco's matches is ranked.
+    monkeypatch.setattr(search, "RECENT_SAMPLE", 3)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", 2)
+    monkeypatch.setattr(search, "RANKED", 1)
+    state = Recommendation.state_code == bindparam("state", type_=Text())
+
+    walked = await _walk(session, 2, [state], {"state": "MAR"})
+
+    assert [i for i, _ in walked] == await _expected(session, moroccan, bound=1)
+    assert all(rank >= -1 for _, rank in walked)
+
+
+async def test_a_hybrid_list_keeps_the_same_window(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = await _old_and_new(session)
+    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
+    monkeypatch.setattr(search, "RANKED", 2)
+    monkeypatch.setattr(search, "NEAR_LIMIT", 0)
+    near = bindparam("near", type_=ARRAY(BigInteger()))
+    first = search.hybrid_page(QUERY_PARAMETER, near, limit=LIMIT)
+    later = search.hybrid_page(QUERY_PARAMETER, near, limit=LIMIT, after=AFTER)
+    values: dict[str, Any] = {"q": QUERY, "limit": 3, "near": []}
+
+    seen: list[int] = []
+    statement = first
+    while True:
+        rows = (await session.execute(statement, values)).all()
+        seen += [r.id for r in rows]
+        if len(rows) < 3:
+            break
+        values |= {"after_rank": rows[-1].rank, "after_id": rows[-1].id}
+        statement = later
+
+    assert seen[:4] == await _expected(session, new[-4:], bound=2)
+    assert seen[4:] == await _cheap_order(session, old + new[:-4])
