@@ -280,6 +280,10 @@ def connect_arguments(url: str, settings: Settings) -> dict[str, Any]:
     return {
         **arguments,
         "timeout": CONNECT_TIMEOUT_SECONDS,
+        # A relevance page's statement is about 28 KB (each part of the recent window repeats
+        # the search's conditions): past asyncpg's 15 KB default it would be parsed afresh each
+        # time instead of prepared once per connection.
+        "max_cacheable_statement_size": 64 * 1024,
         "server_settings": {
             "application_name": "suivi",
             "statement_timeout": str(settings.statement_timeout_ms),
