@@ -29,7 +29,7 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 
 import asyncpg
 import httpx
-from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.databases import admin_url, drop, fresh_database, libpq_dsn
 from bench.generate_corpus import describe, generate
@@ -53,6 +53,7 @@ from bench.query_api import (
 )
 from models.enums import MechanismCode
 from suivi.db import create_engine, create_sessionmaker
+from suivi.reads import SessionReads, Statement
 from suivi.services import stats as service
 from suivi.services.recommendation_filters import HrdFilter, RecommendationFilters
 from suivi.services.stats import Dimension
@@ -158,25 +159,31 @@ def _source(group_by: Sequence[Dimension], filters: RecommendationFilters) -> st
     return "summary" if service.summarised(group_by, filters) else "table"
 
 
+class _Noting(SessionReads):
+    """Reads in a session that note each statement sent."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.sent: list[tuple[str, Sequence[Any]]] = []
+
+    async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
+        self.sent.append((statement.sql, statement.arguments(values)))
+        return await super().fetch(statement, values)
+
+
 async def stats_sql(
     url: str, group_by: Sequence[Dimension], filters: RecommendationFilters
 ) -> tuple[str, Sequence[Any]]:
     """The grouping statement the service runs for `group_by` under `filters`, as sent to
     asyncpg."""
     engine = create_engine(url, Settings(database_url=url))
-    statements: list[tuple[str, Sequence[Any]]] = []
-
-    def note(*args: Any) -> None:
-        # before_cursor_execute(conn, cursor, statement, parameters, context, executemany)
-        statements.append((args[2], args[3]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", note)
     try:
         async with create_sessionmaker(engine)() as session:
-            await service.count_by(session, dimensions=group_by, filters=filters)
+            reads = _Noting(session)
+            await service.count_by(reads, dimensions=group_by, filters=filters)
     finally:
         await engine.dispose()
-    return next(s for s in statements if "GROUP BY" in s[0])
+    return next(s for s in reads.sent if "GROUP BY" in s[0])
 
 
 async def _states(url: str) -> tuple[list[tuple[str, int]], int, int]:

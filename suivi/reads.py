@@ -63,6 +63,18 @@ class Statement:
         constants = {name: held[name] for name in names if held.get(name) is not None}
         return cls(sql=compiled.string, names=names, constants=constants, one_plan=one_plan)
 
+    @classmethod
+    def holding(cls, statement: ClauseElement) -> "Statement":
+        """`statement` compiled with every value it holds, None included: a query built with
+        its values for one run, such as a count (each shape is prepared once per connection
+        all the same, its values being parameters). A list compared with IN becomes one
+        parameter per value."""
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        assert isinstance(compiled, SQLCompiler)
+        names = tuple(compiled.positiontup or ())
+        held = compiled.construct_params(_check=False)
+        return cls(sql=compiled.string, names=names, constants={n: held[n] for n in names})
+
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         constants = self.constants
         return [values[name] if name in values else constants[name] for name in self.names]
@@ -129,6 +141,10 @@ class Reads:
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[asyncpg.Record]:
         """The rows of `statement` with `values`; DatabaseUnavailable when it cannot answer."""
         raise NotImplementedError
+
+    async def rows(self, query: ClauseElement) -> list[asyncpg.Record]:
+        """The rows of `query`, built with its values (`Statement.holding`)."""
+        return await self.fetch(Statement.holding(query), {})
 
     async def vectors(self, model: str, dimensions: int) -> VectorCopy:
         """The vectors of `model` as written so far (a fresh copy, unless a subclass keeps one)."""

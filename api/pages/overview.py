@@ -19,6 +19,7 @@ from api.pages import charts, i18n
 from api.pages.charts import Chart, Item
 from api.pages.rendering import Page, not_found, render
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode
+from suivi.reads import Reads
 from suivi.services import actions, deadlines, recommendations, reference, stats, updates
 from suivi.services.keys import PUBLIC
 from suivi.services.recommendations import RecommendationFilters
@@ -251,7 +252,7 @@ class LatestUpdate:
 async def _mechanism_status(session: AsyncSession) -> dict[tuple[str, str], int]:
     """Recommendations by mechanism and status, as `GET /v1/stats?group_by=mechanism,status`."""
     counted = await stats.count_by(
-        session,
+        Reads.of_session(session),
         dimensions=[Dimension.MECHANISM, Dimension.STATUS],
         filters=RecommendationFilters(),
     )

@@ -228,7 +228,7 @@ async def _options(
         if body.recommendations or body.code in chosen.get("body", [])
     ]
     held = await stats.count_by(
-        session, dimensions=[Dimension.CYCLE], filters=RecommendationFilters()
+        Reads.of_session(session), dimensions=[Dimension.CYCLE], filters=RecommendationFilters()
     )
     cycles = {str(group.values[0]) for group in held.groups if group.values[0] is not None}
     cycles.update(value for value in chosen.get("cycle", []) if value.isdigit())
@@ -299,13 +299,8 @@ async def _search(
     items, next_keyset = await service.list_page(
         reads, limit=params.limit, filters=filters, sort=sort, after=after
     )
-    bodies = await reads.bodies()
-    by_status = await stats.count_by(
-        session, dimensions=[Dimension.STATUS], filters=filters, bodies=bodies
-    )
-    by_mechanism = await stats.count_by(
-        session, dimensions=[Dimension.MECHANISM], filters=filters, bodies=bodies
-    )
+    by_status = await stats.count_by(reads, dimensions=[Dimension.STATUS], filters=filters)
+    by_mechanism = await stats.count_by(reads, dimensions=[Dimension.MECHANISM], filters=filters)
     kept = [
         (name, value) for name, values in chosen.items() if name != "cursor" for value in values
     ]

@@ -112,7 +112,6 @@ class NoQuery(BaseModel):
     responses=problem_responses(409, 422),
 )
 async def get_stats(
-    session: SessionDep,
     reads: ReadsDep,
     params: Annotated[StatsQuery, Query()],
     language: LanguageDep,
@@ -129,9 +128,7 @@ async def get_stats(
     is the illustrative sample). Every group is returned, most recommendations first,
     then in order of the values with nulls last."""
     filters = await meaning.with_meaning(reads, params.to_filters())
-    result = await service.count_by(
-        session, dimensions=params.group_by, filters=filters, bodies=await reads.bodies()
-    )
+    result = await service.count_by(reads, dimensions=params.group_by, filters=filters)
     columns = _columns(params.group_by, Labeller.of(language))
     groups = []
     for group in result.groups:

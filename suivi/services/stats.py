@@ -16,11 +16,11 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from models import Recommendation, RecommendationCount, RecommendationFacetCount
 from models.facet_count import ListFacet
+from suivi.reads import Reads
 from suivi.services import recommendations
 from suivi.services.recommendation_filters import Bodies, RecommendationFilters
 
@@ -117,19 +117,13 @@ class Stats:
     groups: list[Group]
 
 
-async def filtered(
-    session: AsyncSession,
-    query: Select[Any],
-    filters: RecommendationFilters,
-    bodies: Bodies | None = None,
-) -> Select[Any]:
+def filtered(query: Select[Any], filters: RecommendationFilters, bodies: Bodies) -> Select[Any]:
     """`query` over recommendations restricted exactly as the list restricts them.
 
     The list's own conditions, from the filters' one declaration, so a count and a list of
     one filter can never drift apart.
     """
-    known = bodies if bodies is not None else await recommendations.bodies_of(session)
-    return recommendations.filtered(query, filters, known)
+    return recommendations.filtered(query, filters, bodies)
 
 
 def _sort_key(group: Group) -> tuple[Any, ...]:
@@ -170,7 +164,7 @@ def _counted(table: Any, filters: RecommendationFilters, bodies: Bodies) -> list
 
 
 async def _summary_rows(
-    session: AsyncSession,
+    reads: Reads,
     dimensions: Sequence[Dimension],
     filters: RecommendationFilters,
     bodies: Bodies,
@@ -186,11 +180,11 @@ async def _summary_rows(
         .group_by(*unique_keys)
         .having(count > 0)
     )
-    return keys, unique_keys, (await session.execute(query)).all()
+    return keys, unique_keys, await reads.rows(query)
 
 
 async def _facet_rows(
-    session: AsyncSession,
+    reads: Reads,
     dimensions: Sequence[Dimension],
     filters: RecommendationFilters,
     bodies: Bodies,
@@ -208,21 +202,19 @@ async def _facet_rows(
     # The null value is a group of its own (empty lists), kept; a key's rows may sum to zero
     # until merged, and such a group has no recommendation.
     query = select(*unique_keys, count).where(*conditions).group_by(*unique_keys).having(count > 0)
-    return keys, unique_keys, (await session.execute(query)).all()
+    return keys, unique_keys, await reads.rows(query)
 
 
-async def _counted_total(
-    session: AsyncSession, filters: RecommendationFilters, bodies: Bodies
-) -> int:
+async def _counted_total(reads: Reads, filters: RecommendationFilters, bodies: Bodies) -> int:
     """Distinct recommendations matching filters `summarised` accepts, from the summary."""
     query = select(func.coalesce(func.sum(RecommendationCount.count), 0)).where(
         *_counted(RecommendationCount, filters, bodies)
     )
-    return int((await session.execute(query)).scalar_one())
+    return int((await reads.rows(query))[0][0])
 
 
 async def _table_rows(
-    session: AsyncSession,
+    reads: Reads,
     dimensions: Sequence[Dimension],
     filters: RecommendationFilters,
     bodies: Bodies,
@@ -248,16 +240,12 @@ async def _table_rows(
     # Unnesting repeats a row per value (and a source may repeat a value): count ids then.
     count = func.count(distinct(Recommendation.id)) if unnested else func.count()
     unique_keys = list(dict.fromkeys(keys))
-    query = await filtered(session, query.add_columns(*unique_keys, count), filters, bodies)
-    return keys, unique_keys, (await session.execute(query.group_by(*unique_keys))).all()
+    query = filtered(query.add_columns(*unique_keys, count), filters, bodies)
+    return keys, unique_keys, await reads.rows(query.group_by(*unique_keys))
 
 
 async def count_by(
-    session: AsyncSession,
-    *,
-    dimensions: Sequence[Dimension],
-    filters: RecommendationFilters,
-    bodies: Bodies | None = None,
+    reads: Reads, *, dimensions: Sequence[Dimension], filters: RecommendationFilters
 ) -> Stats:
     """Recommendations matching `filters`, counted by `dimensions` (one to three, distinct).
 
@@ -265,18 +253,19 @@ async def count_by(
     none; `total` counts each matching recommendation once whatever the groups. Read from
     `recommendation_counts` when it holds every facet and filter asked, from
     `recommendation_facet_counts` (and the former for `total`) when `faceted`, else from
-    the table. `bodies`, when the caller keeps them (the read pool), spare reading them.
+    the table. Read through `reads`: on the read pool, one autocommit statement and the
+    bodies the pool keeps; in a session (`Reads.of_session`), what the session wrote.
     """
     if not 1 <= len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise ValueError("one to three distinct dimensions")
-    known = bodies if bodies is not None else await recommendations.bodies_of(session)
+    known = await reads.bodies()
     total: int | None = None
     if faceted(dimensions, filters):
-        keys, unique_keys, rows = await _facet_rows(session, dimensions, filters, known)
-        total = await _counted_total(session, filters, known)
+        keys, unique_keys, rows = await _facet_rows(reads, dimensions, filters, known)
+        total = await _counted_total(reads, filters, known)
     else:
         read = _summary_rows if summarised(dimensions, filters) else _table_rows
-        keys, unique_keys, rows = await read(session, dimensions, filters, known)
+        keys, unique_keys, rows = await read(reads, dimensions, filters, known)
 
     positions = [unique_keys.index(key) for key in keys]
     counts: dict[tuple[Any, ...], int] = {}
@@ -296,10 +285,8 @@ async def count_by(
     groups = sorted((Group(values, n) for values, n in counts.items()), key=_sort_key)
 
     if total is None and any(dimension in _ARRAYS for dimension in dimensions):
-        total_query = await filtered(
-            session, select(func.count()).select_from(Recommendation), filters, known
-        )
-        total = (await session.execute(total_query)).scalar_one()
+        total_query = filtered(select(func.count()).select_from(Recommendation), filters, known)
+        total = (await reads.rows(total_query))[0][0]
     elif total is None:
         total = sum(group.count for group in groups)
     return Stats(total=total, groups=groups)

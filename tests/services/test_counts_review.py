@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 
 from models.enums import HrdRelevance, ImplementationStatus, MechanismCode, Position
 from suivi.db import upgrade_database
+from suivi.reads import Reads
 from suivi.services import stats
 from suivi.services.recommendations import HrdFilter, RecommendationFilters
 from suivi.services.stats import Dimension
@@ -256,8 +257,9 @@ async def test_summary_and_table_give_the_same_statistics(session: AsyncSession)
         assert stats.summarised(dimensions, filters)
         from_table = filters.replace(updated_since=epoch)
         assert not stats.summarised(dimensions, from_table)
-        summary = await stats.count_by(session, dimensions=dimensions, filters=filters)
-        table = await stats.count_by(session, dimensions=dimensions, filters=from_table)
+        reads = Reads.of_session(session)
+        summary = await stats.count_by(reads, dimensions=dimensions, filters=filters)
+        table = await stats.count_by(reads, dimensions=dimensions, filters=from_table)
         assert summary == table, (dimensions, filters)
         answered += summary.total > 0
     # The filters are not so narrow that empty answers agree by default.
