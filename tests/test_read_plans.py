@@ -12,6 +12,7 @@ from suivi.services import recommendations as service
 from suivi.services.recommendation_filters import (
     BY_NAME,
     Bodies,
+    Compared,
     HrdFilter,
     RecommendationFilters,
     SearchMode,
@@ -27,6 +28,8 @@ from tests.databases import migrated_database
 RUNS = 8
 DEFENDERS_PAGE = RecommendationFilters(state=["TUN"], mechanism=["upr"], hrd=HrdFilter.DIRECT)
 SEARCH = RecommendationFilters(q="defenders", search=SearchMode.LEXICAL)
+# A year's share of the rows differs by orders of magnitude: planned with its value each time.
+SEARCH_IN_A_YEAR = RecommendationFilters(q="defenders", search=SearchMode.LEXICAL, year_from=2020)
 PLANS = Statement(
     "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements",
     (),
@@ -68,9 +71,18 @@ async def test_a_states_page_of_defenders_keeps_one_plan(pool: ReadPool) -> None
     assert custom <= 5
 
 
-async def test_a_search_is_planned_with_its_words_every_time(pool: ReadPool) -> None:
+async def test_a_search_keeps_one_plan_since_no_plan_sees_its_words(pool: ReadPool) -> None:
     for _ in range(RUNS):
         await _page(pool, SEARCH)
+
+    generic, _ = await _plans(pool, "websearch_to_tsquery")
+
+    assert generic > 0
+
+
+async def test_a_search_in_a_year_is_planned_with_its_values_every_time(pool: ReadPool) -> None:
+    for _ in range(RUNS):
+        await _page(pool, SEARCH_IN_A_YEAR)
 
     generic, custom = await _plans(pool, "websearch_to_tsquery")
 
@@ -81,7 +93,7 @@ async def test_a_search_is_planned_with_its_words_every_time(pool: ReadPool) -> 
 async def test_one_connection_switches_between_the_two(pool: ReadPool) -> None:
     for _ in range(RUNS):
         await _page(pool, DEFENDERS_PAGE)
-        await _page(pool, SEARCH)
+        await _page(pool, SEARCH_IN_A_YEAR)
 
     searched = await _plans(pool, "websearch_to_tsquery")
     listed = await _plans(pool, "hrd_relevance = 'direct'")
@@ -111,12 +123,18 @@ async def test_skewed_filters_are_written_as_constants(pool: ReadPool) -> None:
 
 def test_a_shape_with_a_parameter_whose_value_decides_the_plan_is_planned_each_time() -> None:
     for filters in (
-        SEARCH,
+        SEARCH_IN_A_YEAR,
         RecommendationFilters(state=["TUN"], year_from=2020),
         RecommendationFilters(theme=["Human rights defenders"]),
     ):
         shape, _ = filters.bound(Bodies([]))
         assert not one_plan(shape), filters
+
+
+def test_every_form_of_a_search_may_keep_one_plan() -> None:
+    for form in ("q", "q~hybrid", "q~semantic"):
+        assert one_plan((Compared(form, False),))
+    assert one_plan(DEFENDERS_PAGE.bound(Bodies([]))[0] + SEARCH.bound(Bodies([]))[0])
 
 
 def test_a_constant_outside_its_columns_values_is_refused() -> None:

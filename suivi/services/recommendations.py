@@ -226,7 +226,7 @@ def _relevance_statement(shape: Shape, continued: bool) -> Statement:
         (bindparam("after_0"), bindparam("after_1")) if continued else None
     )
     if form == "q~semantic":
-        return _semantic_statement(others, after)
+        return _semantic_statement(others, after, one_plan=one_plan(shape))
     if form == "q~hybrid":
         ranked = search.hybrid_page(_QUERY, _NEAR_IDS, others, limit=_LIMIT, after=after)
     else:
@@ -238,12 +238,14 @@ def _relevance_statement(shape: Shape, continued: bool) -> Statement:
         # The join keeps no order.
         .order_by(page.c.rank.desc(), Recommendation.id.desc())
     )
-    return Statement.compile(query)
+    return Statement.compile(query, one_plan=one_plan(shape))
 
 
 def _semantic_statement(
     others: Sequence[ColumnElement[bool]],
     after: tuple[BindParameter[Any], BindParameter[Any]] | None,
+    *,
+    one_plan: bool,
 ) -> Statement:
     """A page of the nearest texts in meaning that satisfy the other filters: `rank` is the
     cosine similarity, ties by id descending."""
@@ -272,7 +274,7 @@ def _semantic_statement(
         .join(page, page.c.id == Recommendation.id)
         .order_by(page.c.rank.desc(), Recommendation.id.desc())
     )
-    return Statement.compile(query)
+    return Statement.compile(query, one_plan=one_plan)
 
 
 async def list_page(
@@ -308,7 +310,7 @@ async def list_page(
 
 @lru_cache(maxsize=256)
 def _similar_statement(shape: Shape) -> Statement:
-    return _semantic_statement(conditions(shape), None)
+    return _semantic_statement(conditions(shape), None, one_plan=one_plan(shape))
 
 
 _EXISTS = Statement("SELECT 1 FROM recommendations WHERE id = $1", ("id",), {}, one_plan=True)

@@ -267,34 +267,23 @@ LONG = FILLER * 6
 
 async def _old_and_new(session: AsyncSession) -> tuple[list[int], list[int]]:
     """Six old matches that rank high (short texts), then eight new ones that rank low (long
-    texts), with a text that does not match among each."""
+    texts), with a text that does not match after each group."""
     doc = await factories.document(session, "TEST/A/HRC/53/10")
+    groups = (
+        [f"Fund the ombudspersons{FILLER * (n % 2)}." for n in range(6)],
+        [f"Consult the ombudspersons{LONG}{FILLER * (n % 3)}." for n in range(8)],
+    )
     old: list[int] = []
     new: list[int] = []
-    for n in range(6):
-        old.append(
-            (
-                await factories.recommendation(
-                    session,
-                    doc,
-                    f"o{n}",
-                    texts={"en": f"Fund the ombudspersons{FILLER * (n % 2)}."},
-                )
-            ).id
+    for group, ids in zip(groups, (old, new), strict=True):
+        for text_ in group:
+            rec = await factories.recommendation(
+                session, doc, str(len(old) + len(new)), texts={"en": text_}
+            )
+            ids.append(rec.id)
+        await factories.recommendation(
+            session, doc, f"x{len(ids)}", texts={"en": "Abolish torture."}
         )
-    await factories.recommendation(session, doc, "ox", texts={"en": "Abolish torture."})
-    for n in range(8):
-        new.append(
-            (
-                await factories.recommendation(
-                    session,
-                    doc,
-                    f"n{n}",
-                    texts={"en": f"Consult the ombudspersons{LONG}{FILLER * (n % 3)}."},
-                )
-            ).id
-        )
-    await factories.recommendation(session, doc, "nx", texts={"en": "Abolish torture."})
     return old, new
 
 
