@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -64,6 +65,8 @@ RECENT_SAMPLE = 25_000
 # At least a first page's bound (RANKED + NEAR_LIMIT + the largest page, 500), so that a first
 # page never reads the older matches.
 RECENT_ENOUGH = 2_500
+# A window spans at most this share of the ids: 1 / RECENT_SHARE of the table, the newest.
+RECENT_SHARE = 4
 
 Query = str | ColumnElement[str]
 # A relevance keyset: the rank of the last item seen, then its id (values or bind parameters).
@@ -137,6 +140,15 @@ def _score(
 def _translated_ids(query: Query) -> Select[Any]:
     return select(RecommendationText.recommendation_id).where(
         _matches(RecommendationText.search_vector, RecommendationText.language, query)
+    )
+
+
+def _translated_id_array(query: Query) -> ScalarSelect[Any]:
+    ids = RecommendationText.recommendation_id
+    return (
+        select(func.array_agg(ids))
+        .where(_matches(RecommendationText.search_vector, RecommendationText.language, query))
+        .scalar_subquery()
     )
 
 
@@ -294,7 +306,11 @@ def _matches_by_prerank(
     width = case((full, _integer(RECENT_SAMPLE)), else_=density)
     # bigint, as the ids: compared with another type, `id` would not use its index.
     floor = select(cast(newest - width, BigInteger())).scalar_subquery()
-    windowed = select(and_(sampling, floor > oldest)).scalar_subquery()
+    # A window past a share of the ids would cost more to collect from the primary key than
+    # it saves: such a query (a rare word, or a filter that keeps few of its matches) ranks
+    # every match, as it did before there was a window.
+    narrow = width * _integer(RECENT_SHARE) <= newest - oldest
+    windowed = select(and_(sampling, narrow, floor > oldest)).scalar_subquery()
     widened = _matching(
         query,
         conditions,
@@ -311,9 +327,10 @@ def _matches_by_prerank(
     if keyset is not None:
         counted = counted.where(tuple_(recent.c.prerank, recent.c.id) < tuple_(*keyset))
     short = select(counted.scalar_subquery() < bound).scalar_subquery()
-    older = _matching(
-        query, conditions, _older_prerank(query), enough, short, Recommendation.id <= floor
-    )
+    # Most of the table: checked on each matching row rather than collected from the primary
+    # key (an expression, not the column, so that the planner cannot use the index).
+    older_ids = Recommendation.id + _integer(0) <= floor
+    older = _matching(query, conditions, _older_prerank(query), enough, short, older_ids)
     both = union_all(select(recent).where(enough), every, older).subquery("matched")
     # OFFSET 0: a condition on `prerank` stays outside, on the computed value; pushed down into
     # the scans it would compute ts_rank a second time per row.
@@ -340,7 +357,10 @@ def _matching(
     # Rows whose original text does not match, found by a translation; the original text is
     # still what ranks them (at zero, unless it matches in part).
     translated = select(*columns).where(
-        Recommendation.id.in_(_translated_ids(query)),
+        # The translated texts' ids as one array: probed by id, whatever range `only` adds,
+        # where a semi-join would let the planner walk the range and look each id up.
+        # (Cast: in ANY((SELECT ...)) PostgreSQL would read a subquery of arrays.)
+        Recommendation.id == func.any(cast(_translated_id_array(query), ARRAY(BigInteger()))),
         not_(_matches(Recommendation.search_vector, Recommendation.language, query)),
         *conditions,
         *only,

@@ -299,6 +299,7 @@ async def test_a_broad_query_ranks_its_recent_matches_then_the_older(
     old, new = await _old_and_new(session)
     # The newest 5 ids hold 4 matches, enough: those are ranked, the rest follow.
     monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
     monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
     monkeypatch.setattr(search, "RANKED", 2)
 
@@ -320,6 +321,7 @@ async def test_the_window_widens_to_the_density_of_the_sample(
     old, new = await _old_and_new(session)
     # 4 matches in the newest 5 ids, 6 wanted: 5 * 6 * 5 // 4 // 4 = 9 ids, 8 of them matches.
     monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
     monkeypatch.setattr(search, "RECENT_ENOUGH", 6)
     monkeypatch.setattr(search, "RANKED", 3)
 
@@ -335,6 +337,7 @@ async def test_too_few_recent_matches_rank_every_match(
 ) -> None:
     old, new = await _old_and_new(session)
     monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
     monkeypatch.setattr(search, "RECENT_ENOUGH", 100)
     monkeypatch.setattr(search, "RANKED", 3)
 
@@ -360,6 +363,7 @@ async def test_a_filter_counts_its_own_recent_matches(
     # The newest ids are Tunisia's: the sample holds none of Morocco's matches, the window
     # none either, and so each of Morocco's matches is ranked.
     monkeypatch.setattr(search, "RECENT_SAMPLE", 3)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
     monkeypatch.setattr(search, "RECENT_ENOUGH", 2)
     monkeypatch.setattr(search, "RANKED", 1)
     state = Recommendation.state_code == bindparam("state", type_=Text())
@@ -375,6 +379,7 @@ async def test_a_hybrid_list_keeps_the_same_window(
 ) -> None:
     old, new = await _old_and_new(session)
     monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
     monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
     monkeypatch.setattr(search, "RANKED", 2)
     monkeypatch.setattr(search, "NEAR_LIMIT", 0)
