@@ -56,12 +56,9 @@ class Statement:
 
     @classmethod
     def compile(cls, statement: ClauseElement, *, one_plan: bool = False) -> "Statement":
-        compiled = statement.compile(dialect=_DIALECT)
-        assert isinstance(compiled, SQLCompiler)
-        names = tuple(compiled.positiontup or ())
-        held = compiled.construct_params(_check=False)
-        constants = {name: held[name] for name in names if held.get(name) is not None}
-        return cls(sql=compiled.string, names=names, constants=constants, one_plan=one_plan)
+        """`statement` compiled once, for values given at each run: the values it holds that
+        are not None are kept as defaults (constants such as a language code)."""
+        return cls._compiled(statement, {}, one_plan=one_plan, keep_none=False)
 
     @classmethod
     def holding(cls, statement: ClauseElement) -> "Statement":
@@ -69,11 +66,19 @@ class Statement:
         its values for one run, such as a count (each shape is prepared once per connection
         all the same, its values being parameters). A list compared with IN becomes one
         parameter per value."""
-        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        postcompile = {"render_postcompile": True}
+        return cls._compiled(statement, postcompile, one_plan=False, keep_none=True)
+
+    @classmethod
+    def _compiled(
+        cls, statement: ClauseElement, kwargs: dict[str, Any], *, one_plan: bool, keep_none: bool
+    ) -> "Statement":
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs=kwargs)
         assert isinstance(compiled, SQLCompiler)
         names = tuple(compiled.positiontup or ())
         held = compiled.construct_params(_check=False)
-        return cls(sql=compiled.string, names=names, constants={n: held[n] for n in names})
+        constants = {n: held[n] for n in names if keep_none or held.get(n) is not None}
+        return cls(sql=compiled.string, names=names, constants=constants, one_plan=one_plan)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         constants = self.constants

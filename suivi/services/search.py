@@ -59,8 +59,8 @@ FALLBACK = "simple"
 RANKED = 1000
 # A broad query ranks its most recent matches (`_matches_by_prerank`): about RECENT_ENOUGH of
 # them, in a window of newest ids sized from the density of matches among the newest
-# RECENT_SAMPLE ids. At a million rows a common word matches 25,000 to 80,000 texts on as many
-# heap pages, 90 to 150 ms from the OS cache to read; its recent 3,000 take about 15 ms.
+# RECENT_SAMPLE ids. At a million rows a common word matches 23,000 to 81,000 texts on as many
+# heap pages: a first page took 100 to 476 ms in SQL, and takes 28 to 43 ms from the window.
 RECENT_SAMPLE = 25_000
 # At least a first page's bound (RANKED + NEAR_LIMIT + the largest page, 500), so that a first
 # page never reads the older matches.
@@ -73,6 +73,7 @@ Query = str | ColumnElement[str]
 After = tuple[float | ColumnElement[float], int | ColumnElement[int]]
 
 _FLOAT8: Double[float] = Double()
+_ID_ARRAY: ARRAY[int] = ARRAY(BigInteger())
 
 
 def _integer(value: int) -> ColumnElement[int]:
@@ -143,13 +144,11 @@ def _translated_ids(query: Query) -> Select[Any]:
     )
 
 
-def _translated_id_array(query: Query) -> ScalarSelect[Any]:
-    ids = RecommendationText.recommendation_id
-    return (
-        select(func.array_agg(ids))
-        .where(_matches(RecommendationText.search_vector, RecommendationText.language, query))
-        .scalar_subquery()
-    )
+def _translated_id_array(query: Query) -> ColumnElement[Any]:
+    """`_translated_ids` as one bigint array."""
+    ids = func.array_agg(RecommendationText.recommendation_id)
+    # Cast: in ANY((SELECT ...)) PostgreSQL would read a subquery of arrays, not an array.
+    return cast(_translated_ids(query).with_only_columns(ids).scalar_subquery(), _ID_ARRAY)
 
 
 def matching_ids(query: Query) -> Select[Any]:
@@ -174,22 +173,16 @@ def rank(query: Query) -> ColumnElement[float]:
     return _score(func.ts_rank_cd, Recommendation.search_vector, Recommendation.language, query)
 
 
-def _prerank(query: Query) -> ColumnElement[float]:
-    """-1 / (1 + ts_rank): the cheap order of every match, in [-1, 0), best highest.
+def _prerank(query: Query, *, part: int = 0) -> ColumnElement[float]:
+    """part - 1 / (1 + ts_rank): the cheap order of the matches, in [part - 1, part), best
+    highest. Part 0 holds the ranked matches, part -1 a broad query's older ones.
 
     Negative, so that a match listed by it sorts below every exactly ranked one (ts_rank_cd is
     never negative), and the keyset tells which part of the list a cursor is in.
     """
     cheap = _score(func.ts_rank, Recommendation.search_vector, Recommendation.language, query)
     one = literal_column("1.0", _FLOAT8)
-    return -one / (one + cast(cheap, _FLOAT8))
-
-
-def _older_prerank(query: Query) -> ColumnElement[float]:
-    """-1 - 1 / (1 + ts_rank): the order of the matches past the recent ones, in [-2, -1)."""
-    cheap = _score(func.ts_rank, Recommendation.search_vector, Recommendation.language, query)
-    one = literal_column("1.0", _FLOAT8)
-    return -one - one / (one + cast(cheap, _FLOAT8))
+    return literal_column(f"{part}.0", _FLOAT8) - one / (one + cast(cheap, _FLOAT8))
 
 
 def relevance_page(
@@ -235,17 +228,7 @@ def relevance_page(
     bound = (
         _integer(RANKED) + limit if isinstance(limit, ColumnElement) else _integer(RANKED + limit)
     )
-    matched = _matches_by_prerank(query, conditions, keyset, bound)
-    first = select(matched)
-    if keyset is not None:
-        # Harmless in the head (every prerank is below a rank >= 0); past it, the rest resumes
-        # after the cursor.
-        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
-    candidates = (
-        first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
-    )
-    seq = func.row_number().over(order_by=(candidates.c.prerank.desc(), candidates.c.id.desc()))
-    numbered = select(candidates, seq.label("seq")).subquery("numbered")
+    numbered = _numbered(query, conditions, keyset, bound).subquery("numbered")
     exact = _score(func.ts_rank_cd, numbered.c.search_vector, numbered.c.language, query)
 
     in_head = numbered.c.seq <= _integer(RANKED)
@@ -266,6 +249,27 @@ def relevance_page(
         page = page.where(tuple_(ranked.c.rank, ranked.c.id) < tuple_(*keyset))
     page_limit = limit if isinstance(limit, ColumnElement) else _integer(limit)
     return page.order_by(ranked.c.rank.desc(), ranked.c.id.desc()).limit(page_limit)
+
+
+def _numbered(
+    query: Query,
+    conditions: Sequence[ColumnElement[bool]],
+    keyset: tuple[ColumnElement[float], ColumnElement[int]] | None,
+    bound: ColumnElement[int],
+) -> Select[Any]:
+    """The first `bound` matches after `keyset` in prerank order, with their place in it
+    (`seq`, 1 the first): the head and what follows it on a page."""
+    matched = _matches_by_prerank(query, conditions, keyset, bound)
+    first = select(matched)
+    if keyset is not None:
+        # Harmless in the head (every prerank is below a rank >= 0); past it, the rest resumes
+        # after the cursor.
+        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
+    candidates = (
+        first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
+    )
+    seq = func.row_number().over(order_by=(candidates.c.prerank.desc(), candidates.c.id.desc()))
+    return select(candidates, seq.label("seq"))
 
 
 def _matches_by_prerank(
@@ -330,7 +334,7 @@ def _matches_by_prerank(
     # Most of the table: checked on each matching row rather than collected from the primary
     # key (an expression, not the column, so that the planner cannot use the index).
     older_ids = Recommendation.id + _integer(0) <= floor
-    older = _matching(query, conditions, _older_prerank(query), enough, short, older_ids)
+    older = _matching(query, conditions, _prerank(query, part=-1), enough, short, older_ids)
     both = union_all(select(recent).where(enough), every, older).subquery("matched")
     # OFFSET 0: a condition on `prerank` stays outside, on the computed value; pushed down into
     # the scans it would compute ts_rank a second time per row.
@@ -359,8 +363,7 @@ def _matching(
     translated = select(*columns).where(
         # The translated texts' ids as one array: probed by id, whatever range `only` adds,
         # where a semi-join would let the planner walk the range and look each id up.
-        # (Cast: in ANY((SELECT ...)) PostgreSQL would read a subquery of arrays.)
-        Recommendation.id == func.any(cast(_translated_id_array(query), ARRAY(BigInteger()))),
+        Recommendation.id == func.any(_translated_id_array(query)),
         not_(_matches(Recommendation.search_vector, Recommendation.language, query)),
         *conditions,
         *only,
@@ -420,16 +423,8 @@ def hybrid_page(
     bound = (
         extra + limit if isinstance(limit, ColumnElement) else _integer(RANKED + NEAR_LIMIT + limit)
     )
-    matched = _matches_by_prerank(query, conditions, keyset, bound)
-    first = select(matched)
-    if keyset is not None:
-        first = first.where(tuple_(matched.c.prerank, matched.c.id) < tuple_(*keyset))
-    candidates = (
-        first.order_by(matched.c.prerank.desc(), matched.c.id.desc()).limit(bound).subquery("first")
-    )
-    seq = func.row_number().over(order_by=(candidates.c.prerank.desc(), candidates.c.id.desc()))
     # A CTE: the head's lexical ranking and the rest both read it, computed once.
-    numbered = select(candidates, seq.label("seq")).cte("numbered")
+    numbered = _numbered(query, conditions, keyset, bound).cte("numbered")
     in_head = numbered.c.seq <= _integer(RANKED)
     head_allowed: ColumnElement[bool] = literal_column("true", Boolean())
     if keyset is not None:

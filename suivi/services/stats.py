@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Select,
     SQLColumnExpression,
     cast,
     distinct,
@@ -115,15 +114,6 @@ class Stats:
 
     total: int
     groups: list[Group]
-
-
-def filtered(query: Select[Any], filters: RecommendationFilters, bodies: Bodies) -> Select[Any]:
-    """`query` over recommendations restricted exactly as the list restricts them.
-
-    The list's own conditions, from the filters' one declaration, so a count and a list of
-    one filter can never drift apart.
-    """
-    return recommendations.filtered(query, filters, bodies)
 
 
 def _sort_key(group: Group) -> tuple[Any, ...]:
@@ -240,7 +230,9 @@ async def _table_rows(
     # Unnesting repeats a row per value (and a source may repeat a value): count ids then.
     count = func.count(distinct(Recommendation.id)) if unnested else func.count()
     unique_keys = list(dict.fromkeys(keys))
-    query = filtered(query.add_columns(*unique_keys, count), filters, bodies)
+    # The list's own conditions, from the filters' one declaration: a count and a list of one
+    # filter never drift apart.
+    query = recommendations.filtered(query.add_columns(*unique_keys, count), filters, bodies)
     return keys, unique_keys, await reads.rows(query.group_by(*unique_keys))
 
 
@@ -285,7 +277,8 @@ async def count_by(
     groups = sorted((Group(values, n) for values, n in counts.items()), key=_sort_key)
 
     if total is None and any(dimension in _ARRAYS for dimension in dimensions):
-        total_query = filtered(select(func.count()).select_from(Recommendation), filters, known)
+        counted_rows = select(func.count()).select_from(Recommendation)
+        total_query = recommendations.filtered(counted_rows, filters, known)
         total = (await reads.rows(total_query))[0][0]
     elif total is None:
         total = sum(group.count for group in groups)

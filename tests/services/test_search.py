@@ -287,6 +287,14 @@ async def _old_and_new(session: AsyncSession) -> tuple[list[int], list[int]]:
     return old, new
 
 
+def _window(monkeypatch: pytest.MonkeyPatch, *, sample: int, enough: int, ranked: int) -> None:
+    """A window's constants for a table of a few rows, which may span every id."""
+    monkeypatch.setattr(search, "RECENT_SAMPLE", sample)
+    monkeypatch.setattr(search, "RECENT_SHARE", 1)
+    monkeypatch.setattr(search, "RECENT_ENOUGH", enough)
+    monkeypatch.setattr(search, "RANKED", ranked)
+
+
 async def _cheap_order(session: AsyncSession, ids: Sequence[int]) -> list[int]:
     rows = (await session.execute(ORACLE, {"q": QUERY, "ids": list(ids)})).all()
     return [r.id for r in sorted(rows, key=lambda r: (r.cheap, r.id), reverse=True)]
@@ -298,10 +306,7 @@ async def test_a_broad_query_ranks_its_recent_matches_then_the_older(
 ) -> None:
     old, new = await _old_and_new(session)
     # The newest 5 ids hold 4 matches, enough: those are ranked, the rest follow.
-    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
-    monkeypatch.setattr(search, "RECENT_SHARE", 1)
-    monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
-    monkeypatch.setattr(search, "RANKED", 2)
+    _window(monkeypatch, sample=5, enough=4, ranked=2)
 
     walked = await _walk(session, page_size)
 
@@ -320,10 +325,7 @@ async def test_the_window_widens_to_the_density_of_the_sample(
 ) -> None:
     old, new = await _old_and_new(session)
     # 4 matches in the newest 5 ids, 6 wanted: 5 * 6 * 5 // 4 // 4 = 9 ids, 8 of them matches.
-    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
-    monkeypatch.setattr(search, "RECENT_SHARE", 1)
-    monkeypatch.setattr(search, "RECENT_ENOUGH", 6)
-    monkeypatch.setattr(search, "RANKED", 3)
+    _window(monkeypatch, sample=5, enough=6, ranked=3)
 
     walked = await _walk(session, 4)
 
@@ -332,14 +334,24 @@ async def test_the_window_widens_to_the_density_of_the_sample(
     )
 
 
+async def test_a_window_wider_than_its_share_of_the_ids_ranks_every_match(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = await _old_and_new(session)
+    # As above, a window of 9 ids; the table's 16 ids span 15, less than twice 9.
+    _window(monkeypatch, sample=5, enough=6, ranked=3)
+    monkeypatch.setattr(search, "RECENT_SHARE", 2)
+
+    walked = await _walk(session, 4)
+
+    assert [i for i, _ in walked] == await _expected(session, old + new, bound=3)
+
+
 async def test_too_few_recent_matches_rank_every_match(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old, new = await _old_and_new(session)
-    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
-    monkeypatch.setattr(search, "RECENT_SHARE", 1)
-    monkeypatch.setattr(search, "RECENT_ENOUGH", 100)
-    monkeypatch.setattr(search, "RANKED", 3)
+    _window(monkeypatch, sample=5, enough=100, ranked=3)
 
     walked = await _walk(session, 4)
 
@@ -362,10 +374,7 @@ async def test_a_filter_counts_its_own_recent_matches(
     await _old_and_new(session)
     # The newest ids are Tunisia's: the sample holds none of Morocco's matches, the window
     # none either, and so each of Morocco's matches is ranked.
-    monkeypatch.setattr(search, "RECENT_SAMPLE", 3)
-    monkeypatch.setattr(search, "RECENT_SHARE", 1)
-    monkeypatch.setattr(search, "RECENT_ENOUGH", 2)
-    monkeypatch.setattr(search, "RANKED", 1)
+    _window(monkeypatch, sample=3, enough=2, ranked=1)
     state = Recommendation.state_code == bindparam("state", type_=Text())
 
     walked = await _walk(session, 2, [state], {"state": "MAR"})
@@ -378,10 +387,7 @@ async def test_a_hybrid_list_keeps_the_same_window(
     session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old, new = await _old_and_new(session)
-    monkeypatch.setattr(search, "RECENT_SAMPLE", 5)
-    monkeypatch.setattr(search, "RECENT_SHARE", 1)
-    monkeypatch.setattr(search, "RECENT_ENOUGH", 4)
-    monkeypatch.setattr(search, "RANKED", 2)
+    _window(monkeypatch, sample=5, enough=4, ranked=2)
     monkeypatch.setattr(search, "NEAR_LIMIT", 0)
     near = bindparam("near", type_=ARRAY(BigInteger()))
     first = search.hybrid_page(QUERY_PARAMETER, near, limit=LIMIT)
